@@ -1,0 +1,3 @@
+from finmesh.cli import main
+
+main()

@@ -1,0 +1,188 @@
+"""Participant API: submit batches, receive in OSN order, acknowledge, read notices."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from finmesh.api import models
+from finmesh.api.auth import authenticate
+from finmesh.delivery import long_poll
+from finmesh.domain import limits
+from finmesh.domain.bic import Bic
+from finmesh.domain.errors import BadRequest, InvalidBic, NotFound
+from finmesh.node import Node
+from finmesh.pipeline import Submission
+from finmesh.store.port import Delivery, Notice
+
+WaitSeconds = Annotated[float, Query(ge=0, le=limits.WAIT_SECONDS_MAX)]
+Limit = Annotated[int, Query(ge=1, le=limits.DELIVERY_PAGE_MAX)]
+
+
+def _b64(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadRequest(f"{what} is not valid base64") from exc
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], body: bytes) -> M:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise BadRequest(f"request body: {exc.errors(include_url=False)}") from exc
+
+
+def router(node: Node) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["participant"])
+
+    @api.post(
+        "/messages",
+        response_model=models.SubmitResponse,
+        openapi_extra=_body(models.SubmitRequest),
+    )
+    async def submit(request: Request) -> models.SubmitResponse:
+        """Submit a batch; one ACK/NAK per message, ACK only after a durable commit."""
+        caller = await authenticate(request, node)
+        batch = _parse(models.SubmitRequest, caller.body)
+        items = [
+            Submission(
+                payload=_b64(m.payload, "payload"),
+                signature=_b64(m.signature, "signature") if m.signature else None,
+                notify_delivery=m.notify_delivery,
+            )
+            for m in batch.messages
+        ]
+        verdicts = await run_in_threadpool(node.intake.submit, caller.subject, caller.cert_pem, items)
+        if any(v.status == "ACK" and not v.duplicate for v in verdicts):
+            node.bell.ring()
+        return models.SubmitResponse(results=[
+            models.SubmitResult(
+                index=i, status=v.status, reason=v.reason.code if v.reason else None,
+                reason_text=v.reason.text if v.reason else None, detail=v.detail,
+                id=v.biz_msg_id, uetr=v.uetr, duplicate=v.duplicate,
+            )
+            for i, v in enumerate(verdicts)
+        ])
+
+    @api.get("/deliveries", response_model=models.DeliveriesResponse)
+    async def deliveries(
+        request: Request, after: int | None = None, limit: Limit = 100, wait: WaitSeconds = 0
+    ) -> models.DeliveriesResponse:
+        """Messages for the caller in OSN order after ``after`` (default: its acked OSN).
+        Messages handed out before and not acknowledged come marked possible_duplicate."""
+        caller = await authenticate(request, node)
+
+        async def fetch() -> list[Delivery]:
+            return await run_in_threadpool(node.delivery.fetch, caller.subject, after, limit)
+
+        found = await long_poll(fetch, node.bell, wait)
+        cursor = await run_in_threadpool(node.store.delivery_cursor, caller.subject)
+        return models.DeliveriesResponse(
+            messages=[_delivered(d) for d in found], acked_osn=cursor.acked, last_osn=cursor.last
+        )
+
+    @api.post("/deliveries/ack", response_model=models.CursorResponse,
+              openapi_extra=_body(models.AckRequest))
+    async def ack(request: Request) -> models.CursorResponse:
+        """Acknowledge every delivered message up to an OSN (inclusive)."""
+        caller = await authenticate(request, node)
+        body = _parse(models.AckRequest, caller.body)
+        cursor = await run_in_threadpool(node.delivery.acknowledge, caller.subject, body.osn)
+        return models.CursorResponse(last=cursor.last, acked=cursor.acked)
+
+    @api.get("/notices", response_model=models.NoticesResponse)
+    async def notices(
+        request: Request, after: int | None = None, limit: Limit = 100, wait: WaitSeconds = 0
+    ) -> models.NoticesResponse:
+        """Delivery and non-delivery notices about messages the caller sent."""
+        caller = await authenticate(request, node)
+
+        async def fetch() -> list[Notice]:
+            return await run_in_threadpool(node.delivery.notices, caller.subject, after, limit)
+
+        found = await long_poll(fetch, node.bell, wait)
+        return models.NoticesResponse(notices=[_notice(n) for n in found])
+
+    @api.post("/notices/ack", response_model=models.CursorResponse,
+              openapi_extra=_body(models.NoticeAckRequest))
+    async def ack_notices(request: Request) -> models.CursorResponse:
+        """Acknowledge notices up to a sequence number (inclusive)."""
+        caller = await authenticate(request, node)
+        body = _parse(models.NoticeAckRequest, caller.body)
+        cursor = await run_in_threadpool(
+            node.delivery.acknowledge_notices, caller.subject, body.seq
+        )
+        return models.CursorResponse(last=cursor.last, acked=cursor.acked)
+
+    @api.get("/certificates/{bic}", response_model=models.CertificateResponse)
+    async def certificate(request: Request, bic: str) -> models.CertificateResponse:
+        """The certificate of a participant, to verify its signatures."""
+        await authenticate(request, node)
+        bic11 = _bic11(bic)
+        pem = node.store.participant_cert(bic11)
+        if pem is None:
+            raise NotFound(f"{bic11} is not a participant")
+        return models.CertificateResponse(bic=bic11, certificate=pem.decode())
+
+    @api.get("/directory/{bic}", response_model=list[models.InstitutionModel])
+    async def directory(request: Request, bic: str) -> list[models.InstitutionModel]:
+        """Directory entries for a BIC8 (all branches) or one BIC11."""
+        await authenticate(request, node)
+        parsed = _bic(bic)
+        found = node.store.institutions_with_bic8(parsed.bic8)
+        if len(bic.strip()) > 8:
+            found = [i for i in found if i.bic == parsed]
+        if not found:
+            raise NotFound(f"{bic} is not in the directory")
+        live = node.store.participant_for_bic8(parsed.bic8)
+        return [
+            models.InstitutionModel(
+                bic=str(i.bic), name=i.name, country=i.country, city=i.city,
+                generated=i.generated, participant=live == str(i.bic),
+            )
+            for i in found
+        ]
+
+    return api
+
+
+def _body(model: type[BaseModel]) -> dict[str, object]:
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": model.model_json_schema()}}}}
+
+
+def _bic(text: str) -> Bic:
+    try:
+        return Bic.parse(text)
+    except InvalidBic as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def _bic11(text: str) -> str:
+    return str(_bic(text))
+
+
+def _delivered(d: Delivery) -> models.DeliveredMessage:
+    return models.DeliveredMessage(
+        osn=d.osn, sender=d.sender, receiver=d.receiver, type=d.msg_def_id, id=d.biz_msg_id,
+        uetr=d.uetr, possible_duplicate=d.possible_duplicate,
+        payload=base64.b64encode(d.payload).decode(),
+        signature=base64.b64encode(d.signature).decode(),
+        sender_certificate=d.sender_cert_pem.decode(),
+    )
+
+
+def _notice(n: Notice) -> models.NoticeModel:
+    return models.NoticeModel(
+        seq=n.seq, kind=n.kind, id=n.biz_msg_id, uetr=n.uetr, receiver=n.receiver,
+        reason=n.reason, detail=n.detail, created_ms=n.created_ms,
+    )

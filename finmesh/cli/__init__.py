@@ -1,0 +1,18 @@
+"""The finmesh command line. Every command prints JSON (one object per line) on stdout;
+progress and human notes go to stderr."""
+
+from __future__ import annotations
+
+import click
+
+from finmesh.cli import demo, messaging, network
+
+
+@click.group()
+@click.version_option(package_name="finmesh")
+def main() -> None:
+    """finmesh: an open financial messaging network."""
+
+
+for command in (*network.COMMANDS, *messaging.COMMANDS, demo.demo):
+    main.add_command(command)

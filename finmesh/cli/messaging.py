@@ -1,0 +1,133 @@
+"""Participant commands: example, send, receive, notices."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from finmesh.cli.output import emit, fail, progress_bar
+from finmesh.client import ApiError, Client
+from finmesh.domain import limits
+from finmesh.domain.errors import FinmeshError
+from finmesh.domain.iso20022 import example_message
+
+profile_option = click.option(
+    "--profile", "profile", required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="participant profile folder (key, certificate, CA certificate, node URL)",
+)
+url_option = click.option("--url", default=None, help="node URL (default: the profile's)")
+
+
+def _client(profile: Path, url: str | None) -> Client:
+    try:
+        return Client.from_profile(profile, url)
+    except FinmeshError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["pacs.008", "pacs.009", "pacs.002"]))
+@click.option("--from", "sender", required=True, help="sender BIC (BIC8 or BIC11)")
+@click.option("--to", "receiver", required=True, help="receiver BIC (BIC8 or BIC11)")
+@click.option("--amount", default="10.00", show_default=True)
+@click.option("--currency", default="EUR", show_default=True)
+@click.option("--purpose", default=None, help="ISO 20022 purpose code, e.g. GDDS")
+@click.option("--category-purpose", default=None, help="category purpose code")
+@click.option("--priority", type=click.Choice(["NORM", "HIGH"]), default="NORM")
+def example(
+    kind: str, sender: str, receiver: str, amount: str, currency: str,
+    purpose: str | None, category_purpose: str | None, priority: str,
+) -> None:
+    """Print a valid message with fresh ids (BizMsgIdr, MsgId, ..., UETR)."""
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        fail(f"--amount {amount!r} is not a number")
+    payload = example_message(
+        kind, sender, receiver, amount=value, currency=currency, purpose=purpose,
+        category_purpose=category_purpose, priority=priority,
+    )
+    click.echo(payload.decode("utf-8"), nl=False)
+
+
+@click.command()
+@profile_option
+@url_option
+@click.option("--notify", is_flag=True, help="ask for delivery notices")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) -> None:
+    """Submit each FILE's bytes unchanged; print one JSON line per message."""
+    with _client(profile, url) as client, progress_bar() as bar:
+        task = bar.add_task("sending", total=len(files))
+        for start in range(0, len(files), limits.BATCH_MESSAGES_MAX):
+            chunk = files[start : start + limits.BATCH_MESSAGES_MAX]
+            try:
+                results = client.send([f.read_bytes() for f in chunk], notify_delivery=notify)
+            except (ApiError, OSError) as exc:
+                fail(str(exc))
+            for path, result in zip(chunk, results, strict=True):
+                emit({
+                    "file": str(path), "status": result["status"], "reason": result["reason"],
+                    "id": result["id"], "uetr": result["uetr"], "detail": result["detail"],
+                    "duplicate": result["duplicate"],
+                })
+            bar.update(task, advance=len(chunk))
+
+
+@click.command()
+@profile_option
+@url_option
+@click.option("--ack", is_flag=True, help="acknowledge what was received")
+@click.option("--wait", default=0.0, type=float, help="seconds to wait for more")
+def receive(profile: Path, url: str | None, ack: bool, wait: float) -> None:
+    """Print every message available, in OSN order, then wait up to --wait seconds."""
+    with _client(profile, url) as client:
+        try:
+            _receive(client, ack, wait)
+        except ApiError as exc:
+            fail(str(exc))
+
+
+def _receive(client: Client, ack: bool, wait: float) -> None:
+    for messages in client.pages(wait):
+        for m in messages:
+            emit(_line(client, m))
+        if ack:
+            client.ack(messages[-1]["osn"])
+
+
+def _line(client: Client, m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "osn": m["osn"], "sender": m["sender"], "receiver": m["receiver"], "type": m["type"],
+        "id": m["id"], "uetr": m["uetr"], "possible_duplicate": m["possible_duplicate"],
+        "signature_valid": client.verify(m),
+        "payload": base64.b64decode(m["payload"]).decode("utf-8", errors="replace"),
+    }
+
+
+@click.command()
+@profile_option
+@url_option
+@click.option("--ack", is_flag=True, help="acknowledge the notices printed")
+@click.option("--wait", default=0.0, type=float, help="seconds to wait for a notice")
+def notices(profile: Path, url: str | None, ack: bool, wait: float) -> None:
+    """Print delivery and non-delivery notices about messages this institution sent."""
+    with _client(profile, url) as client:
+        try:
+            found = client.notices(wait=wait, limit=limits.DELIVERY_PAGE_MAX)
+            for n in found:
+                emit(n)
+            if ack and found:
+                client.ack_notices(found[-1]["seq"])
+        except ApiError as exc:
+            fail(str(exc))
+
+
+COMMANDS = (example, send, receive, notices)

@@ -1,0 +1,153 @@
+"""Network commands: init, serve, directory, participant onboarding, openapi."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from finmesh import config
+from finmesh.cli.output import emit, fail, progress_bar, stderr
+from finmesh.domain.directory import parse_directory_csv
+from finmesh.domain.errors import FinmeshError
+from finmesh.network_init import init_network, load_ca, onboard
+from finmesh.store.sqlite import SqliteStore
+
+network_dir = click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _require_network(root: Path) -> config.NetworkConfig:
+    if not config.is_network(root):
+        fail(f"{root} is not a finmesh network folder (run: finmesh init {root} --demo)")
+    return config.NetworkConfig.load(root)
+
+
+@click.command()
+@network_dir
+@click.option("--demo", is_flag=True, help="load the demo directory and participant profiles")
+@click.option("--url", default=None, help="node URL written into profiles")
+@click.option("--name", default="finmesh", show_default=True, help="network name")
+def init(directory: Path, demo: bool, url: str | None, name: str) -> None:
+    """Create a network in DIRECTORY: CA, SQLite store, and with --demo a directory of
+    11,000+ institutions and ready participant profiles."""
+    with progress_bar() as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+
+        try:
+            cfg = init_network(
+                directory, demo=demo, url=url or config.default_url(), name=name,
+                progress=progress,
+            )
+        except FinmeshError as exc:
+            fail(str(exc))
+    store = SqliteStore(cfg.database)
+    try:
+        emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
+    finally:
+        store.close()
+
+
+@click.command()
+@network_dir
+@click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port to bind (default 8470)")
+def serve(directory: Path, host: str | None, port: int | None) -> None:
+    """Run the network node over DIRECTORY's store."""
+    import uvicorn
+
+    from finmesh.api.app import create_app
+    from finmesh.node import Node
+
+    _require_network(directory)
+    node = Node(directory)
+    bind_host, bind_port = host or config.default_host(), port or config.default_port()
+    stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
+    try:
+        uvicorn.run(create_app(node), host=bind_host, port=bind_port, log_level="warning")
+    finally:
+        node.close()
+
+
+@click.group()
+def directory() -> None:
+    """The institution directory."""
+
+
+@directory.command("stats")
+@network_dir
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the default)")
+def directory_stats(directory: Path, as_json: bool) -> None:
+    """Counts of institutions, countries, real and generated entries, participants."""
+    cfg = _require_network(directory)
+    store = SqliteStore(cfg.database)
+    try:
+        emit(store.directory_stats())
+    finally:
+        store.close()
+
+
+@directory.command("import")
+@network_dir
+@click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def directory_import(directory: Path, csv_file: Path) -> None:
+    """Import institutions from CSV (columns bic,name[,city,parent_bic,share]).
+    Nothing is imported if any line is invalid."""
+    cfg = _require_network(directory)
+    result = parse_directory_csv(csv_file.read_text("utf-8"))
+    if result.errors:
+        for error in result.errors:
+            emit({"line": error.line, "error": error.message})
+        fail(f"{len(result.errors)} invalid line(s); nothing imported")
+    store = SqliteStore(cfg.database)
+    try:
+        count = store.load_directory(result.institutions, result.links)
+        emit({"imported": count, "links": len(result.links)})
+    finally:
+        store.close()
+
+
+@click.group()
+def participant() -> None:
+    """Network identities of institutions."""
+
+
+@participant.command("add")
+@network_dir
+@click.argument("bic")
+def participant_add(directory: Path, bic: str) -> None:
+    """Issue a key and certificate to a directory institution and write its profile."""
+    cfg = _require_network(directory)
+    store = SqliteStore(cfg.database)
+    try:
+        folder = onboard(cfg, store, load_ca(cfg), bic)
+    except FinmeshError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    emit({"profile": str(folder)})
+
+
+@click.command()
+@network_dir
+def openapi(directory: Path) -> None:
+    """Print the node's OpenAPI document."""
+    from finmesh.api.app import create_app
+    from finmesh.node import Node
+
+    _require_network(directory)
+    node = Node(directory)
+    try:
+        click.echo(json.dumps(create_app(node).openapi(), indent=2))
+    finally:
+        node.close()
+
+
+COMMANDS = (init, serve, directory, participant, openapi)

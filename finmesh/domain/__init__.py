@@ -1,0 +1,1 @@
+"""The pure domain: values and rules. Imports no storage, HTTP or CLI code."""

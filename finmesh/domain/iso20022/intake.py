@@ -1,0 +1,70 @@
+"""The intake pipeline: bytes in, a ParsedMessage out, or Rejected with the first failing check.
+
+Order, each with its own code: safe parsing (size, encoding, forbidden XML, well-formedness,
+depth, element count), envelope shape, header definition and schema, document definition,
+header/document agreement, document schema, then extraction.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from finmesh.domain.errors import Rejected
+from finmesh.domain.iso20022.extract import extract
+from finmesh.domain.iso20022.model import HEADER_DEF, HEADER_NS, ParsedMessage, definition_of
+from finmesh.domain.iso20022.safe_xml import parse_untrusted
+from finmesh.domain.iso20022.schemas import validator_for
+from finmesh.domain.reasons import Reason
+
+_HEADER_MSGDEF = f"{{{HEADER_NS}}}MsgDefIdr"
+
+
+def parse_message(payload: bytes) -> ParsedMessage:
+    """Validate one enveloped message and extract what the network needs from it.
+
+    Raises ``Rejected`` with the precise reason; no other exception for any input bytes.
+    """
+    root = parse_untrusted(payload)
+    header, document = split_envelope(root)
+
+    header_def = definition_of(etree.QName(header).namespace)
+    if header_def != HEADER_DEF:
+        raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"header definition {header_def!r}")
+    header_validator = validator_for(HEADER_DEF)
+    if header_validator is None:  # pragma: no cover - only if the XSD package is missing
+        raise Rejected(Reason.UNSUPPORTED_MESSAGE, "no head.001.001.02 definition installed")
+    problem = header_validator.validate(header)
+    if problem is not None:
+        raise Rejected(Reason.HEADER_SCHEMA_INVALID, problem)
+
+    document_def = definition_of(etree.QName(document).namespace)
+    validator = validator_for(document_def) if document_def not in (None, HEADER_DEF) else None
+    if document_def is None or validator is None:
+        raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"document definition {document_def!r}")
+    declared = header.findtext(_HEADER_MSGDEF)
+    if declared != document_def:
+        raise Rejected(
+            Reason.DEFINITION_MISMATCH,
+            f"AppHdr MsgDefIdr {declared!r}, Document namespace {document_def!r}",
+        )
+    problem = validator.validate(document)
+    if problem is not None:
+        raise Rejected(Reason.SCHEMA_INVALID, problem)
+    return extract(header, document, document_def)
+
+
+def split_envelope(root: etree._Element) -> tuple[etree._Element, etree._Element]:
+    """The AppHdr and Document children of any wrapper element, checked for shape only."""
+    children = list(root)
+    names = [etree.QName(child).localname for child in children]
+    if names != ["AppHdr", "Document"]:
+        raise Rejected(
+            Reason.BAD_ENVELOPE, f"wrapper holds {names[:4]}, expected ['AppHdr', 'Document']"
+        )
+    if _has_text(root.text) or any(_has_text(child.tail) for child in children):
+        raise Rejected(Reason.BAD_ENVELOPE, "text outside AppHdr and Document")
+    return children[0], children[1]
+
+
+def _has_text(text: str | None) -> bool:
+    return text is not None and not text.isspace() and text != ""

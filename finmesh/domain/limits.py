@@ -1,0 +1,37 @@
+"""Every bound the network enforces, with its unit in the name."""
+
+from __future__ import annotations
+
+MESSAGE_BYTES_MAX = 256 * 1024
+"""Largest accepted payload (AppHdr + Document), in bytes."""
+
+XML_DEPTH_MAX = 64
+"""Deepest accepted element nesting."""
+
+XML_ELEMENTS_MAX = 20_000
+"""Most elements in one payload."""
+
+BATCH_MESSAGES_MAX = 1_000
+"""Most messages in one submission batch."""
+
+REQUEST_BYTES_MAX = 64 * 1024 * 1024
+"""Largest accepted HTTP request body, in bytes."""
+
+DELIVERY_PAGE_MAX = 1_000
+"""Most messages returned by one delivery fetch."""
+
+WAIT_SECONDS_MAX = 60.0
+"""Longest a long-poll may wait, in seconds."""
+
+REQUEST_CLOCK_SKEW_SECONDS = 120
+"""How far a signed request's timestamp may differ from the node's clock."""
+
+OBSOLESCENCE_URGENT_SECONDS = 15 * 60
+OBSOLESCENCE_NORMAL_SECONDS = 100 * 60
+"""Undelivered messages older than this produce a non-delivery notice (FIN: 15/100 min)."""
+
+DIRECTORY_ROWS_MAX = 200_000
+"""Most data rows accepted in one directory CSV import."""
+
+DIRECTORY_FIELD_CHARS_MAX = 140
+"""Longest accepted directory CSV field, in characters (ISO 20022 names are Max140Text)."""

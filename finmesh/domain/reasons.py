@@ -1,0 +1,58 @@
+"""The network's reason codes: the one vocabulary of every NAK and notice.
+
+Families follow the FIN model (FACTS.md): M size/charset and XML safety, T text and
+schema, H header and addressing, S security, D duplicates, N network state. Each code
+is stable: clients and external checks match on it. Add codes; never renumber.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Reason(Enum):
+    """A coded rejection reason. ``code`` is the wire code."""
+
+    def __init__(self, code: str, text: str) -> None:
+        self.code = code
+        self.text = text
+
+    # M: size, charset, XML safety
+    OVERSIZE = ("M01", "message exceeds the size limit")
+    TOO_DEEP = ("M02", "XML nesting exceeds the depth limit")
+    FORBIDDEN_XML = ("M03", "DTD, entity or processing instruction not allowed")
+    BAD_ENCODING = ("M04", "payload is not UTF-8 XML")
+    TOO_MANY_ELEMENTS = ("M05", "XML element count exceeds the limit")
+    # T: text and schema
+    MALFORMED_XML = ("T01", "payload is not well-formed XML")
+    SCHEMA_INVALID = ("T02", "message does not conform to its ISO 20022 schema")
+    UNSUPPORTED_MESSAGE = ("T03", "message definition not supported by this network")
+    BAD_ENVELOPE = ("T04", "envelope must hold exactly one AppHdr and one Document")
+    DEFINITION_MISMATCH = ("T05", "AppHdr MsgDefIdr does not match the Document")
+    HEADER_SCHEMA_INVALID = ("T06", "business application header does not conform to head.001")
+    # H: header and addressing
+    INVALID_BIC = ("H01", "sender or receiver is not a valid BIC")
+    UNKNOWN_RECEIVER = ("H02", "receiver is not in the directory")
+    RECEIVER_NOT_LIVE = ("H03", "receiver is in the directory but not connected to the network")
+    SENDER_MISMATCH = ("H04", "AppHdr sender is not the authenticated institution")
+    SELF_ADDRESSED = ("H05", "sender and receiver are the same institution")
+    # S: security
+    MISSING_SIGNATURE = ("S01", "message carries no signature")
+    BAD_SIGNATURE = ("S02", "message signature does not verify over the submitted bytes")
+    # D: duplicates
+    DUPLICATE_CONFLICT = ("D01", "BizMsgIdr already used by this sender for different bytes")
+    # N: network state
+    BATCH_TOO_LARGE = ("N01", "batch exceeds the message count limit")
+    OBSOLETE = ("N02", "message undelivered past its obsolescence period")
+
+    @classmethod
+    def by_code(cls, code: str) -> Reason:
+        for reason in cls:
+            if reason.code == code:
+                return reason
+        raise KeyError(code)
+
+
+def table() -> list[dict[str, str]]:
+    """The whole table, for the API and the README."""
+    return [{"code": r.code, "name": r.name, "text": r.text} for r in Reason]

@@ -1,0 +1,126 @@
+"""Intake: a batch of signed submissions in, one verdict per message out.
+
+Stages run in order for each message (size, signature presence, parse and schema,
+signature, sender, route); the survivors of a batch are stored in one transaction,
+and only then are they ACKed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from finmesh import pki
+from finmesh.domain import admission, limits
+from finmesh.domain.bic import Bic
+from finmesh.domain.errors import Rejected
+from finmesh.domain.iso20022 import ParsedMessage, parse_message
+from finmesh.domain.reasons import Reason
+from finmesh.store.port import AlreadyStored, NewMessage, Store
+
+Clock = Callable[[], int]
+"""Milliseconds since the epoch; injected so tests can run on a simulated clock."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    payload: bytes
+    signature: bytes | None
+    notify_delivery: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Literal["ACK", "NAK"]
+    reason: Reason | None = None
+    detail: str = ""
+    biz_msg_id: str | None = None
+    uetr: str | None = None
+    duplicate: bool = False
+
+    @classmethod
+    def nak(cls, exc: Rejected, parsed: ParsedMessage | None = None) -> Verdict:
+        return cls(
+            "NAK", exc.reason, exc.detail,
+            parsed.biz_msg_id if parsed else None, parsed.uetr if parsed else None,
+        )
+
+
+class Intake:
+    """Admits batches of messages from one authenticated sender."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def submit(
+        self, sender: str, sender_cert_pem: bytes, items: Sequence[Submission]
+    ) -> list[Verdict]:
+        if len(items) > limits.BATCH_MESSAGES_MAX:
+            exc = Rejected(Reason.BATCH_TOO_LARGE, f"{len(items)} > {limits.BATCH_MESSAGES_MAX}")
+            return [Verdict.nak(exc)] * len(items)
+        now = self.clock()
+        authenticated = Bic.parse(sender)
+        checked = [self._admit(authenticated, sender_cert_pem, item, now) for item in items]
+        accepted = [c for c in checked if isinstance(c, tuple)]
+        outcomes = iter(self.store.store_batch([new for new, _ in accepted]))
+        return [c if isinstance(c, Verdict) else _verdict(*c, next(outcomes)) for c in checked]
+
+    def _admit(
+        self, sender: Bic, cert_pem: bytes, item: Submission, now_ms: int
+    ) -> Verdict | tuple[NewMessage, ParsedMessage]:
+        parsed: ParsedMessage | None = None
+        try:
+            if len(item.payload) > limits.MESSAGE_BYTES_MAX:
+                raise Rejected(Reason.OVERSIZE, f"{len(item.payload)} bytes")
+            if not item.signature:
+                raise Rejected(Reason.MISSING_SIGNATURE)
+            parsed = parse_message(item.payload)
+            if not pki.verify_signature(cert_pem, item.payload, item.signature):
+                raise Rejected(Reason.BAD_SIGNATURE)
+            admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
+            receiver = self._route(sender, admission.header_bic(parsed.receiver_bic, "To"))
+        except Rejected as exc:
+            return Verdict.nak(exc, parsed)
+        return _new_message(str(sender), receiver, item, parsed, now_ms), parsed
+
+    def _route(self, sender: Bic, receiver: Bic) -> str:
+        in_directory = bool(self.store.institutions_with_bic8(receiver.bic8))
+        live = self.store.participant_for_bic8(receiver.bic8)
+        return admission.route(receiver, sender, in_directory, live)
+
+
+def _new_message(
+    sender: str, receiver: str, item: Submission, parsed: ParsedMessage, now_ms: int
+) -> NewMessage:
+    priority = admission.normalised_priority(parsed.priority)
+    return NewMessage(
+        sender=sender,
+        receiver=receiver,
+        biz_msg_id=parsed.biz_msg_id,
+        payload_sha256=hashlib.sha256(item.payload).hexdigest(),
+        payload=item.payload,
+        signature=item.signature or b"",
+        msg_def_id=parsed.msg_def_id,
+        uetr=parsed.uetr,
+        amount=None if parsed.amount is None else str(parsed.amount),
+        currency=parsed.currency,
+        priority=priority,
+        notify_delivery=item.notify_delivery,
+        parties_json=json.dumps([asdict(p) for p in parsed.parties]),
+        purposes_json=json.dumps(list(parsed.purposes)),
+        received_ms=now_ms,
+        obsolete_ms=now_ms + 1000 * admission.obsolescence_seconds(priority),
+    )
+
+
+def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict:
+    if isinstance(outcome, AlreadyStored):
+        if outcome.payload_sha256 != new.payload_sha256:
+            exc = Rejected(Reason.DUPLICATE_CONFLICT, parsed.biz_msg_id)
+            return Verdict.nak(exc, parsed)
+        return Verdict("ACK", None, "", parsed.biz_msg_id, outcome.uetr, duplicate=True)
+    return Verdict("ACK", None, "", parsed.biz_msg_id, parsed.uetr)

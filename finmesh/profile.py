@@ -1,0 +1,221 @@
+"""A participant's or operator's local profile: key, certificate, CA and node URL.
+
+A profile folder holds::
+
+    key.pem       private key, mode 0600
+    cert.pem      this subject's certificate
+    ca.pem        the network CA certificate
+    profile.json  {"subject": ..., "kind": "participant"|"operator", "url": ..., "roles": [...]}
+
+profile.json is written last, so a folder with a profile.json is complete: a crash while
+writing leaves no profile rather than a half one. Loading checks that the parts agree
+(key matches certificate, certificate names the subject, kind and roles, and the CA
+signed it) but not expiry: an expired profile still loads, so tools can say it expired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from finmesh import pki
+from finmesh.domain.errors import FinmeshError
+
+DEFAULT_URL = "http://127.0.0.1:8470"
+KEY_FILE = "key.pem"
+CERT_FILE = "cert.pem"
+CA_FILE = "ca.pem"
+PROFILE_FILE = "profile.json"
+
+_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+
+
+class ProfileError(FinmeshError):
+    """A profile folder is missing a part, or its parts do not agree."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    folder: Path
+    subject: str
+    kind: pki.Kind
+    url: str
+    key: ec.EllipticCurvePrivateKey = field(repr=False)
+    cert_pem: bytes = field(repr=False)
+    ca_pem: bytes = field(repr=False)
+    roles: tuple[str, ...] = ()
+
+
+def _check_consistent(
+    where: Path,
+    key: ec.EllipticCurvePrivateKey,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    subject: str,
+    kind: str,
+    roles: Sequence[str],
+) -> None:
+    try:
+        identity = pki.certificate_identity(cert_pem)
+        pki.load_certificate(ca_pem)
+        pki.check_issuer(cert_pem, ca_pem)
+    except FinmeshError as exc:
+        raise ProfileError(f"{where}: {exc}") from None
+    if not pki.keys_match(key, cert_pem):
+        raise ProfileError(f"{where}: {KEY_FILE} does not match the public key in {CERT_FILE}")
+    if identity.subject != subject:
+        raise ProfileError(
+            f"{where}: subject {subject!r} but {CERT_FILE} names {identity.subject!r}"
+        )
+    if identity.kind != kind:
+        raise ProfileError(
+            f"{where}: kind {kind!r} but {CERT_FILE} is a {identity.kind} certificate"
+        )
+    if sorted(identity.roles) != sorted(set(roles)):
+        raise ProfileError(
+            f"{where}: roles {sorted(set(roles))} but {CERT_FILE} grants {sorted(identity.roles)}"
+        )
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    # O_EXCL on a fresh name plus an explicit mode: the key is never readable by others,
+    # not even briefly, whatever the umask.
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the renames durable; not every platform can open a directory, which is fine.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_profile(
+    folder: Path,
+    *,
+    key: ec.EllipticCurvePrivateKey,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    subject: str,
+    kind: str,
+    url: str,
+    roles: Sequence[str] = (),
+    overwrite: bool = False,
+) -> None:
+    """Write a profile folder, refusing parts that do not agree.
+
+    Refuses to replace an existing profile unless ``overwrite``: replacing key.pem
+    destroys the only copy of a private key.
+    """
+    folder = Path(folder)
+    if kind not in pki.KINDS:
+        raise ProfileError(f"{folder}: kind must be one of {list(pki.KINDS)}, not {kind!r}")
+    if not _URL.fullmatch(url):
+        raise ProfileError(f"{folder}: url must be http(s)://host[:port][/path], not {url!r}")
+    _check_consistent(folder, key, cert_pem, ca_pem, subject, kind, roles)
+    if not overwrite and ((folder / PROFILE_FILE).exists() or (folder / KEY_FILE).exists()):
+        raise ProfileError(
+            f"{folder}: a profile or key.pem already exists there; refusing to overwrite it"
+        )
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    document = {
+        "subject": subject,
+        "kind": kind,
+        "url": url,
+        "roles": list(dict.fromkeys(roles)),
+    }
+    _write_atomic(folder / KEY_FILE, pki.key_to_pem(key), 0o600)
+    _write_atomic(folder / CERT_FILE, cert_pem, 0o644)
+    _write_atomic(folder / CA_FILE, ca_pem, 0o644)
+    _write_atomic(
+        folder / PROFILE_FILE, (json.dumps(document, indent=2) + "\n").encode("utf-8"), 0o644
+    )
+    _fsync_dir(folder)
+
+
+def _read(folder: Path, name: str) -> bytes:
+    try:
+        return (folder / name).read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(f"{folder}: missing {name}") from None
+    except OSError as exc:
+        raise ProfileError(f"{folder}: cannot read {name}: {exc.strerror}") from None
+
+
+def _field(document: dict[str, Any], folder: Path, name: str) -> str:
+    value = document.get(name)
+    if not isinstance(value, str) or not value:
+        raise ProfileError(f"{folder}: {PROFILE_FILE} needs a non-empty string {name!r}")
+    return value
+
+
+def load_profile(folder: Path) -> Profile:
+    """Load and cross-check a profile folder, or raise ProfileError saying what is wrong."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ProfileError(f"{folder}: no such profile folder")
+    raw = _read(folder, PROFILE_FILE)
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{folder}: {PROFILE_FILE} is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise ProfileError(f"{folder}: {PROFILE_FILE} must hold a JSON object")
+    subject = _field(document, folder, "subject")
+    kind_text = _field(document, folder, "kind")
+    if kind_text not in pki.KINDS:
+        raise ProfileError(f"{folder}: kind must be one of {list(pki.KINDS)}, not {kind_text!r}")
+    kind = pki.as_kind(kind_text)
+    url = _field(document, folder, "url")
+    if not _URL.fullmatch(url):
+        raise ProfileError(f"{folder}: url must be http(s)://host[:port][/path], not {url!r}")
+    roles_value = document.get("roles", [])
+    if not isinstance(roles_value, list) or not all(isinstance(r, str) for r in roles_value):
+        raise ProfileError(f"{folder}: {PROFILE_FILE} 'roles' must be a list of strings")
+    roles = tuple(roles_value)
+
+    key_path = folder / KEY_FILE
+    key_pem = _read(folder, KEY_FILE)
+    if os.name == "posix" and key_path.stat().st_mode & 0o077:
+        # Same rule as ssh: a key others can read is no longer private; say so loudly.
+        raise ProfileError(f"{key_path} is accessible by group or others; run chmod 600 on it")
+    try:
+        key = pki.load_key(key_pem)
+    except pki.PkiError as exc:
+        raise ProfileError(f"{key_path}: {exc}") from None
+    cert_pem = _read(folder, CERT_FILE)
+    ca_pem = _read(folder, CA_FILE)
+    _check_consistent(folder, key, cert_pem, ca_pem, subject, kind, roles)
+    return Profile(
+        folder=folder, subject=subject, kind=kind, url=url, key=key,
+        cert_pem=cert_pem, ca_pem=ca_pem, roles=roles,
+    )

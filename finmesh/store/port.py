@@ -1,0 +1,131 @@
+"""The one I/O port for network state: narrow, batch-oriented, transactional.
+
+Every method is one transaction. The store enforces the invariants a database does
+best (unique BizMsgIdr per sender, gapless sequence numbers, atomic batches); it
+never decides policy: the pipeline and delivery services do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from finmesh.domain.directory import Institution, OwnershipLink
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message that passed intake, ready to be stored and queued."""
+
+    sender: str
+    receiver: str
+    biz_msg_id: str
+    payload_sha256: str
+    payload: bytes
+    signature: bytes
+    msg_def_id: str
+    uetr: str | None
+    amount: str | None
+    currency: str | None
+    priority: str
+    notify_delivery: bool
+    parties_json: str
+    purposes_json: str
+    received_ms: int
+    obsolete_ms: int
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The message was stored and queued under this OSN."""
+
+    osn: int
+
+
+@dataclass(frozen=True)
+class AlreadyStored:
+    """A message with this sender and BizMsgIdr was stored before."""
+
+    payload_sha256: str
+    uetr: str | None
+
+
+StoreOutcome = Stored | AlreadyStored
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One queued message as handed to its receiver."""
+
+    osn: int
+    sender: str
+    receiver: str
+    msg_def_id: str
+    biz_msg_id: str
+    uetr: str | None
+    payload: bytes
+    signature: bytes
+    sender_cert_pem: bytes
+    possible_duplicate: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A system notice to a sender about one of its messages."""
+
+    seq: int
+    kind: str
+    biz_msg_id: str
+    uetr: str | None
+    receiver: str
+    reason: str | None
+    detail: str | None
+    created_ms: int
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a sequence stands: last assigned and last acknowledged."""
+
+    last: int
+    acked: int
+
+
+class Store(Protocol):
+    """What the node needs from storage. Implementations: sqlite.SqliteStore."""
+
+    # directory
+    def load_directory(
+        self, institutions: Iterable[Institution], links: Iterable[OwnershipLink]
+    ) -> int: ...
+    def institution(self, bic11: str) -> Institution | None: ...
+    def institutions_with_bic8(self, bic8: str) -> list[Institution]: ...
+    def ownership_links(self) -> list[OwnershipLink]: ...
+    def directory_stats(self) -> dict[str, int]: ...
+
+    # participants and authentication
+    def add_participant(self, bic11: str, cert_pem: bytes, serial: str, now_ms: int) -> None: ...
+    def participant_cert(self, bic11: str) -> bytes | None: ...
+    def participant_for_bic8(self, bic8: str) -> str | None: ...
+    def participants(self) -> list[str]: ...
+    def remember_nonce(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool: ...
+
+    # intake: one transaction per batch
+    def store_batch(self, messages: Sequence[NewMessage]) -> list[StoreOutcome]: ...
+
+    # delivery
+    def fetch_deliveries(
+        self, receiver: str, after_osn: int | None, limit: int, now_ms: int
+    ) -> list[Delivery]: ...
+    def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor: ...
+    def delivery_cursor(self, receiver: str) -> Cursor: ...
+    def warn_obsolete(self, now_ms: int, limit: int) -> int: ...
+
+    # notices
+    def fetch_notices(self, owner: str, after_seq: int | None, limit: int) -> list[Notice]: ...
+    def acknowledge_notices(self, owner: str, up_to_seq: int) -> Cursor: ...
+
+    # housekeeping
+    def message_count(self) -> int: ...
+    def close(self) -> None: ...

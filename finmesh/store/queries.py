@@ -1,0 +1,30 @@
+"""SQL as named data: load "-- name: X" blocks from a .sql file once."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def load(filename: str) -> dict[str, str]:
+    """Return the named queries of ``sql/<filename>``."""
+    text = resources.files("finmesh.store").joinpath("sql", filename).read_text("utf-8")
+    named: dict[str, str] = {}
+    name: str | None = None
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("-- name:"):
+            if name:
+                named[name] = "\n".join(lines).strip()
+            name, lines = line.removeprefix("-- name:").strip(), []
+        elif name and not line.startswith("--"):
+            lines.append(line)
+    if name:
+        named[name] = "\n".join(lines).strip()
+    return named
+
+
+def schema(filename: str) -> str:
+    """Return a whole schema file."""
+    return resources.files("finmesh.store").joinpath("sql", filename).read_text("utf-8")

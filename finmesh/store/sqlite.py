@@ -1,0 +1,275 @@
+"""The embedded default store: one SQLite file in WAL mode, synchronous=FULL.
+
+A commit returns only after the WAL is fsynced, so an ACK given after ``store_batch``
+returns survives a kill -9 or a power cut. Each thread gets its own connection;
+writers serialise on SQLite's lock (BEGIN IMMEDIATE, so no deadlocking upgrades).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from finmesh.domain.bic import Bic
+from finmesh.domain.directory import Institution, OwnershipLink
+from finmesh.domain.reasons import Reason
+from finmesh.store import queries
+from finmesh.store.port import (
+    AlreadyStored,
+    Cursor,
+    Delivery,
+    NewMessage,
+    Notice,
+    Stored,
+    StoreOutcome,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+Q = queries.load("queries.sql")
+
+
+class SqliteStore:
+    """Store implementation over one SQLite database file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # executescript manages its own transaction; every statement is idempotent
+        self._conn().executescript(queries.schema("schema.sql"))
+
+    # connections and transactions
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _one(self, name: str, *args: object) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = self._conn().execute(Q[name], args).fetchone()
+        return row
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # directory
+
+    def load_directory(
+        self, institutions: Iterable[Institution], links: Iterable[OwnershipLink]
+    ) -> int:
+        rows = [
+            (str(i.bic), i.bic.bic8, i.name, i.country, i.city, int(i.generated))
+            for i in institutions
+        ]
+        with self._write() as db:
+            db.executemany(Q["insert_institution"], rows)
+            db.executemany(
+                Q["insert_link"], [(lk.parent, lk.child, str(lk.share)) for lk in links]
+            )
+        return len(rows)
+
+    def institution(self, bic11: str) -> Institution | None:
+        row = self._one("institution", bic11)
+        return _institution(row) if row else None
+
+    def institutions_with_bic8(self, bic8: str) -> list[Institution]:
+        rows = self._conn().execute(Q["institutions_with_bic8"], (bic8,)).fetchall()
+        return [_institution(r) for r in rows]
+
+    def ownership_links(self) -> list[OwnershipLink]:
+        rows = self._conn().execute(Q["ownership_links"]).fetchall()
+        return [OwnershipLink(parent=p, child=c, share=Decimal(s)) for p, c, s in rows]
+
+    def directory_stats(self) -> dict[str, int]:
+        row = self._one("directory_stats")
+        assert row is not None
+        total, countries, generated, links, participants = (int(str(v)) for v in row)
+        return {
+            "institutions": total,
+            "countries": countries,
+            "real": total - generated,
+            "generated": generated,
+            "ownership_links": links,
+            "participants": participants,
+        }
+
+    # participants and authentication
+
+    def add_participant(self, bic11: str, cert_pem: bytes, serial: str, now_ms: int) -> None:
+        with self._write() as db:
+            db.execute(Q["insert_participant"], (bic11, bic11[:8], cert_pem, serial, now_ms))
+
+    def participant_cert(self, bic11: str) -> bytes | None:
+        row = self._one("participant_cert", bic11)
+        return bytes(row[0]) if row else None  # type: ignore[arg-type]
+
+    def participant_for_bic8(self, bic8: str) -> str | None:
+        row = self._one("participant_for_bic8", bic8)
+        return str(row[0]) if row else None
+
+    def participants(self) -> list[str]:
+        return [r[0] for r in self._conn().execute(Q["participants"]).fetchall()]
+
+    def remember_nonce(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool:
+        with self._write() as db:
+            db.execute(Q["purge_nonces"], (now_ms,))
+            return db.execute(Q["insert_nonce"], (subject, nonce, expires_ms)).rowcount == 1
+
+    # intake
+
+    def store_batch(self, messages: Sequence[NewMessage]) -> list[StoreOutcome]:
+        outcomes: list[StoreOutcome] = []
+        if not messages:
+            return outcomes
+        with self._write() as db:
+            for m in messages:
+                outcomes.append(self._store_one(db, m))
+        return outcomes
+
+    def _store_one(self, db: sqlite3.Connection, m: NewMessage) -> StoreOutcome:
+        found = db.execute(Q["find_message"], (m.sender, m.biz_msg_id)).fetchone()
+        if found:
+            return AlreadyStored(payload_sha256=found[0], uetr=found[1])
+        cur = db.execute(
+            Q["insert_message"],
+            (
+                m.sender, m.receiver, m.biz_msg_id, m.payload_sha256, m.payload, m.signature,
+                m.msg_def_id, m.uetr, m.amount, m.currency, m.priority, int(m.notify_delivery),
+                m.parties_json, m.purposes_json, m.received_ms,
+            ),
+        )
+        osn = _next_seq(db, m.receiver, "osn")
+        db.execute(Q["insert_queue"], (m.receiver, osn, cur.lastrowid, m.obsolete_ms))
+        return Stored(osn=osn)
+
+    # delivery
+
+    def fetch_deliveries(
+        self, receiver: str, after_osn: int | None, limit: int, now_ms: int
+    ) -> list[Delivery]:
+        after = self.delivery_cursor(receiver).acked if after_osn is None else after_osn
+        if not self._one("has_pending", receiver, after):
+            return []
+        with self._write() as db:
+            rows = db.execute(Q["pending_deliveries"], (receiver, after, limit)).fetchall()
+            if rows:
+                db.execute(Q["mark_sent"], (now_ms, receiver, rows[0][0], rows[-1][0]))
+        return [
+            Delivery(
+                osn=r[0], possible_duplicate=r[1] > 0, sender=r[2], receiver=r[3],
+                msg_def_id=r[4], biz_msg_id=r[5], uetr=r[6], payload=bytes(r[7]),
+                signature=bytes(r[8]), sender_cert_pem=bytes(r[9]),
+            )
+            for r in rows
+        ]
+
+    def delivery_cursor(self, receiver: str) -> Cursor:
+        return self._cursor(receiver, "osn")
+
+    def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor:
+        with self._write() as db:
+            cursor = _cursor(db, receiver, "osn")
+            # Only what was actually handed out can be acknowledged.
+            upto = int(db.execute(Q["highest_sent"], (receiver, up_to_osn)).fetchone()[0])
+            if upto <= cursor.acked:
+                return cursor
+            notify = db.execute(
+                Q["to_notify_delivered"], (receiver, cursor.acked, upto)
+            ).fetchall()
+            for message_id, sender in notify:
+                _notice(db, sender, "delivered", message_id, None, None, now_ms)
+            db.execute(Q["mark_acked"], (now_ms, receiver, cursor.acked, upto))
+            db.execute(Q["set_acked"], (upto, receiver, "osn"))
+            return Cursor(last=cursor.last, acked=upto)
+
+    def warn_obsolete(self, now_ms: int, limit: int) -> int:
+        with self._write() as db:
+            rows = db.execute(Q["obsolete_unwarned"], (now_ms, limit)).fetchall()
+            for receiver, osn, message_id, sender in rows:
+                reason = Reason.OBSOLETE
+                _notice(db, sender, "non-delivery", message_id, reason.code, reason.text, now_ms)
+                db.execute(Q["mark_warned"], (now_ms, receiver, osn))
+        return len(rows)
+
+    # notices
+
+    def fetch_notices(self, owner: str, after_seq: int | None, limit: int) -> list[Notice]:
+        after = self._cursor(owner, "notice").acked if after_seq is None else after_seq
+        rows = self._conn().execute(Q["notices_after"], (owner, after, limit)).fetchall()
+        return [
+            Notice(
+                seq=r[0], kind=r[1], biz_msg_id=r[2], uetr=r[3], receiver=r[4],
+                reason=r[5], detail=r[6], created_ms=r[7],
+            )
+            for r in rows
+        ]
+
+    def acknowledge_notices(self, owner: str, up_to_seq: int) -> Cursor:
+        with self._write() as db:
+            cursor = _cursor(db, owner, "notice")
+            upto = min(up_to_seq, cursor.last)
+            if upto > cursor.acked:
+                db.execute(Q["set_acked"], (upto, owner, "notice"))
+                return Cursor(last=cursor.last, acked=upto)
+            return cursor
+
+    def _cursor(self, owner: str, kind: str) -> Cursor:
+        return _cursor(self._conn(), owner, kind)
+
+    def message_count(self) -> int:
+        row = self._one("message_count")
+        assert row is not None
+        return int(str(row[0]))
+
+
+def _cursor(db: sqlite3.Connection, owner: str, kind: str) -> Cursor:
+    row = db.execute(Q["cursor"], (owner, kind)).fetchone()
+    return Cursor(last=row[0], acked=row[1]) if row else Cursor(last=0, acked=0)
+
+
+def _next_seq(db: sqlite3.Connection, owner: str, kind: str) -> int:
+    return int(db.execute(Q["next_seq"], (owner, kind)).fetchone()[0])
+
+
+def _notice(
+    db: sqlite3.Connection, owner: str, kind: str, message_id: int,
+    reason: str | None, detail: str | None, now_ms: int,
+) -> None:
+    seq = _next_seq(db, owner, "notice")
+    db.execute(Q["insert_notice"], (owner, seq, kind, message_id, reason, detail, now_ms))
+
+
+def _institution(row: tuple[object, ...]) -> Institution:
+    bic11, name, country, city, generated = row
+    return Institution(
+        bic=Bic.parse(str(bic11)), name=str(name), country=str(country),
+        city=None if city is None else str(city), generated=bool(generated),
+    )
