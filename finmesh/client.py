@@ -1,12 +1,12 @@
 """Python client for institutions: sign, submit, receive, verify, acknowledge.
 
-    from finmesh.client import Client
-    with Client.from_profile("net/participants/DEUTDEFFXXX") as bank:
-        results = bank.send([payload_bytes])
-        page = bank.receive(wait=5)
-        for m in page["messages"]:
-            assert bank.verify(m)
-        bank.ack(page["messages"][-1]["osn"])
+from finmesh.client import Client
+with Client.from_profile("net/participants/DEUTDEFFXXX") as bank:
+    results = bank.send([payload_bytes])
+    page = bank.receive(wait=5)
+    for m in page["messages"]:
+        assert bank.verify(m)
+    bank.ack(page["messages"][-1]["osn"])
 """
 
 from __future__ import annotations
@@ -62,16 +62,18 @@ class Client:
         self._http.close()
 
     def request(
-        self, method: str, path: str, params: dict[str, Any] | None = None,
-        body: Any = None, timeout: float = HTTP_TIMEOUT_SECONDS,
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
     ) -> Any:
         """Send one signed request and return its JSON answer."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
         target = f"{path}?{urlencode(query)}" if query else path
         content = b"" if body is None else json.dumps(body).encode()
-        headers = pki.sign_request(
-            self.profile.key, self.profile.subject, method, target, content
-        )
+        headers = pki.sign_request(self.profile.key, self.profile.subject, method, target, content)
         headers["content-type"] = "application/json"
         response = self._http.request(
             method, target, content=content, headers=headers, timeout=timeout
@@ -83,7 +85,9 @@ class Client:
 
     # participant operations
 
-    def send(self, payloads: Sequence[bytes], notify_delivery: bool = False) -> list[dict[str, Any]]:
+    def send(
+        self, payloads: Sequence[bytes], notify_delivery: bool = False
+    ) -> list[dict[str, Any]]:
         """Sign and submit each payload unchanged; one result per payload, in order."""
         results: list[dict[str, Any]] = []
         for start in range(0, len(payloads), limits.BATCH_MESSAGES_MAX):
@@ -117,8 +121,9 @@ class Client:
         deadline: float | None = None
         while True:
             remaining = 0.0 if deadline is None else deadline - time.monotonic()
-            page = self.receive(after=after, wait=max(0.0, remaining),
-                                limit=limits.DELIVERY_PAGE_MAX)
+            page = self.receive(
+                after=after, wait=max(0.0, remaining), limit=limits.DELIVERY_PAGE_MAX
+            )
             messages: list[dict[str, Any]] = page["messages"]
             if messages:
                 after = messages[-1]["osn"]

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from finmesh.domain import limits
+from finmesh.domain.policy.evaluate import PolicySnapshot
 from finmesh.pipeline import Clock
-from finmesh.store.port import Cursor, Delivery, Notice, Store
+from finmesh.store.port import Cursor, Delivery, Guard, Notice, PolicyChanged, Store
 
 T = TypeVar("T")
 RECHECK_SECONDS = 0.5
@@ -56,14 +57,28 @@ class Bell:
 class DeliveryService:
     """What a receiver and a sender can ask of their queues."""
 
-    def __init__(self, store: Store, clock: Clock, bell: Bell) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, bell: Bell, policy: Callable[[], PolicySnapshot]
+    ) -> None:
         self.store = store
         self.clock = clock
         self.bell = bell
+        self.policy = policy
 
     def fetch(self, receiver: str, after_osn: int | None, limit: int) -> list[Delivery]:
+        """Hand out messages unless the receiver is disconnected at the instant of the
+        handing out (the guard makes the check and the handing out one atomic step)."""
         limit = max(1, min(limit, limits.DELIVERY_PAGE_MAX))
-        return self.store.fetch_deliveries(receiver, after_osn, limit, self.clock())
+        for _ in range(limits.POLICY_RETRIES_MAX):
+            snapshot, now = self.policy(), self.clock()
+            if snapshot.disconnected(receiver[:8], now) is not None:
+                return []
+            guard = Guard(snapshot.version, snapshot.next_change_after(now), self.clock)
+            try:
+                return self.store.fetch_deliveries(receiver, after_osn, limit, now, guard)
+            except PolicyChanged:
+                continue
+        return []
 
     def acknowledge(self, receiver: str, up_to_osn: int) -> Cursor:
         cursor = self.store.acknowledge(receiver, up_to_osn, self.clock())

@@ -17,8 +17,15 @@ from finmesh.domain.bic import Bic
 from finmesh.domain.errors import FinmeshError, NotFound
 from finmesh.node import system_clock
 from finmesh.profile import write_profile
-from finmesh.store.port import Store
 from finmesh.store.sqlite import SqliteStore
+
+DEMO_OPERATORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("alice", ("compliance",)),
+    ("bob", ("compliance",)),
+    ("carol", ("auditor",)),
+    ("oscar", ("operator",)),
+)
+"""Two compliance officers (four-eyes needs two), an auditor and a network operator."""
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called on long work so the CLI can show it."""
@@ -53,7 +60,7 @@ def init_network(
 
 
 def _load_demo(
-    config: NetworkConfig, store: Store, ca: pki.CertificateAuthority, progress: Progress
+    config: NetworkConfig, store: SqliteStore, ca: pki.CertificateAuthority, progress: Progress
 ) -> None:
     from finmesh.demo_directory import build_demo_directory, demo_participants
 
@@ -65,9 +72,14 @@ def _load_demo(
     for done, bic11 in enumerate(chosen, 1):
         onboard(config, store, ca, bic11)
         progress("participants", done, len(chosen))
+    for name, roles in DEMO_OPERATORS:
+        add_operator(config, store, ca, name, roles)
+    progress("operators", len(DEMO_OPERATORS), len(DEMO_OPERATORS))
 
 
-def onboard(config: NetworkConfig, store: Store, ca: pki.CertificateAuthority, bic: str) -> Path:
+def onboard(
+    config: NetworkConfig, store: SqliteStore, ca: pki.CertificateAuthority, bic: str
+) -> Path:
     """Issue a key and certificate to a directory institution; return its profile folder."""
     bic11 = str(Bic.parse(bic))
     institution = store.institution(bic11)
@@ -81,8 +93,38 @@ def onboard(config: NetworkConfig, store: Store, ca: pki.CertificateAuthority, b
     store.add_participant(bic11, cert_pem, identity.serial, system_clock())
     folder = config.participants / bic11
     write_profile(
-        folder, key=key, cert_pem=cert_pem, ca_pem=ca.cert_pem, subject=bic11,
-        kind="participant", url=config.url,
+        folder,
+        key=key,
+        cert_pem=cert_pem,
+        ca_pem=ca.cert_pem,
+        subject=bic11,
+        kind="participant",
+        url=config.url,
+    )
+    return folder
+
+
+def add_operator(
+    config: NetworkConfig,
+    store: SqliteStore,
+    ca: pki.CertificateAuthority,
+    name: str,
+    roles: tuple[str, ...],
+) -> Path:
+    """Issue an operator key and certificate with roles; return the profile folder."""
+    key = pki.generate_key()
+    cert_pem = ca.issue(name, pki.public_key_pem(key), kind="operator", roles=roles)
+    store.add_operator(name, cert_pem, roles, system_clock())
+    folder = config.operators / name
+    write_profile(
+        folder,
+        key=key,
+        cert_pem=cert_pem,
+        ca_pem=ca.cert_pem,
+        subject=name,
+        kind="operator",
+        url=config.url,
+        roles=roles,
     )
     return folder
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from finmesh.compliance import Compliance
 from finmesh.config import NetworkConfig
 from finmesh.delivery import Bell, DeliveryService
 from finmesh.pipeline import Clock, Intake
-from finmesh.store.port import Store
 from finmesh.store.sqlite import SqliteStore
 
 
@@ -25,11 +25,12 @@ class Node:
     def __init__(self, root: Path, clock: Clock = system_clock) -> None:
         self.config = NetworkConfig.load(root)
         self.clock = clock
-        self.store: Store = SqliteStore(self.config.database)
+        self.store = SqliteStore(self.config.database)
         self.ca_cert_pem = self.config.ca_cert.read_bytes()
         self.bell = Bell()
-        self.intake = Intake(self.store, clock)
-        self.delivery = DeliveryService(self.store, clock, self.bell)
+        self.compliance = Compliance(self.store, clock)
+        self.intake = Intake(self.store, clock, self.compliance.snapshot)
+        self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 
     def close(self) -> None:
         self.store.close()

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Literal
 
 from finmesh import pki
@@ -18,8 +19,10 @@ from finmesh.domain import admission, limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022 import ParsedMessage, parse_message
+from finmesh.domain.policy.evaluate import PolicySnapshot, evaluate
+from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
-from finmesh.store.port import AlreadyStored, NewMessage, Store
+from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
 
 Clock = Callable[[], int]
 """Milliseconds since the epoch; injected so tests can run on a simulated clock."""
@@ -40,21 +43,29 @@ class Verdict:
     biz_msg_id: str | None = None
     uetr: str | None = None
     duplicate: bool = False
+    held: bool = False
+    hold_id: int | None = None
+    measure_id: str | None = None
+    licence_id: str | None = None
 
     @classmethod
     def nak(cls, exc: Rejected, parsed: ParsedMessage | None = None) -> Verdict:
         return cls(
-            "NAK", exc.reason, exc.detail,
-            parsed.biz_msg_id if parsed else None, parsed.uetr if parsed else None,
+            "NAK",
+            exc.reason,
+            exc.detail,
+            parsed.biz_msg_id if parsed else None,
+            parsed.uetr if parsed else None,
         )
 
 
 class Intake:
     """Admits batches of messages from one authenticated sender."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, policy: Callable[[], PolicySnapshot]) -> None:
         self.store = store
         self.clock = clock
+        self.policy = policy
 
     def submit(
         self, sender: str, sender_cert_pem: bytes, items: Sequence[Submission]
@@ -62,16 +73,22 @@ class Intake:
         if len(items) > limits.BATCH_MESSAGES_MAX:
             exc = Rejected(Reason.BATCH_TOO_LARGE, f"{len(items)} > {limits.BATCH_MESSAGES_MAX}")
             return [Verdict.nak(exc)] * len(items)
-        now = self.clock()
         authenticated = Bic.parse(sender)
-        checked = [self._admit(authenticated, sender_cert_pem, item, now) for item in items]
-        accepted = [c for c in checked if isinstance(c, tuple)]
-        outcomes = iter(self.store.store_batch([new for new, _ in accepted]))
-        return [c if isinstance(c, Verdict) else _verdict(*c, next(outcomes)) for c in checked]
+        checked = [self._admit(authenticated, sender_cert_pem, item) for item in items]
+        for _ in range(limits.POLICY_RETRIES_MAX):
+            snapshot, now = self.policy(), self.clock()
+            decided = screen(checked, snapshot, now)
+            accepted = [d for d in decided if isinstance(d, tuple)]
+            guard = Guard(snapshot.version, snapshot.next_change_after(now), self.clock)
+            try:
+                outcomes = iter(self.store.store_batch([new for new, _ in accepted], guard))
+            except PolicyChanged:
+                continue  # a measure or licence changed under us: evaluate again
+            return [d if isinstance(d, Verdict) else _verdict(*d, next(outcomes)) for d in decided]
+        exc = Rejected(Reason.TRY_AGAIN, "policy kept changing during intake")
+        return [c if isinstance(c, Verdict) else Verdict.nak(exc, c.parsed) for c in checked]
 
-    def _admit(
-        self, sender: Bic, cert_pem: bytes, item: Submission, now_ms: int
-    ) -> Verdict | tuple[NewMessage, ParsedMessage]:
+    def _admit(self, sender: Bic, cert_pem: bytes, item: Submission) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
         try:
             if len(item.payload) > limits.MESSAGE_BYTES_MAX:
@@ -85,7 +102,7 @@ class Intake:
             receiver = self._route(sender, admission.header_bic(parsed.receiver_bic, "To"))
         except Rejected as exc:
             return Verdict.nak(exc, parsed)
-        return _new_message(str(sender), receiver, item, parsed, now_ms), parsed
+        return Admitted(str(sender), receiver, item, parsed)
 
     def _route(self, sender: Bic, receiver: Bic) -> str:
         in_directory = bool(self.store.institutions_with_bic8(receiver.bic8))
@@ -93,11 +110,55 @@ class Intake:
         return admission.route(receiver, sender, in_directory, live)
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """A message that passed every check that does not depend on policy."""
+
+    sender: str
+    receiver: str
+    item: Submission
+    parsed: ParsedMessage
+
+
+def screen(
+    checked: Sequence[Verdict | Admitted], snapshot: PolicySnapshot, now_ms: int
+) -> list[Verdict | tuple[NewMessage, ParsedMessage]]:
+    """Apply the measures in force at ``now_ms`` to each admitted message, in order
+    (licence use earlier in the batch counts toward a licence's total)."""
+    used: dict[str, Decimal] = {}
+    out: list[Verdict | tuple[NewMessage, ParsedMessage]] = []
+    for c in checked:
+        if isinstance(c, Verdict):
+            out.append(c)
+            continue
+        facts = MessageFacts.from_parsed(c.parsed, c.sender, c.receiver)
+        decision = evaluate(facts, snapshot, now_ms, used)
+        if decision.outcome == "reject":
+            assert decision.reason is not None
+            out.append(Verdict.nak(Rejected(decision.reason, decision.detail), c.parsed))
+            continue
+        if decision.licence_id is not None:
+            used[decision.licence_id] = used.get(decision.licence_id, Decimal(0)) + (
+                c.parsed.amount or Decimal(0)
+            )
+        held = decision.measure_id if decision.outcome == "hold" else None
+        out.append((_new_message(c, now_ms, held, decision.licence_id), c.parsed))
+    return out
+
+
 def _new_message(
-    sender: str, receiver: str, item: Submission, parsed: ParsedMessage, now_ms: int
+    admitted: Admitted, now_ms: int, held_by: str | None, licence_id: str | None
 ) -> NewMessage:
+    sender, receiver, item, parsed = (
+        admitted.sender,
+        admitted.receiver,
+        admitted.item,
+        admitted.parsed,
+    )
     priority = admission.normalised_priority(parsed.priority)
     return NewMessage(
+        held_by=held_by,
+        licence_id=licence_id,
         sender=sender,
         receiver=receiver,
         biz_msg_id=parsed.biz_msg_id,
@@ -123,4 +184,15 @@ def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict
             exc = Rejected(Reason.DUPLICATE_CONFLICT, parsed.biz_msg_id)
             return Verdict.nak(exc, parsed)
         return Verdict("ACK", None, "", parsed.biz_msg_id, outcome.uetr, duplicate=True)
-    return Verdict("ACK", None, "", parsed.biz_msg_id, parsed.uetr)
+    if isinstance(outcome, Held):
+        return Verdict(
+            "ACK",
+            None,
+            f"held for compliance review under measure {new.held_by}",
+            parsed.biz_msg_id,
+            parsed.uetr,
+            held=True,
+            hold_id=outcome.hold_id,
+            measure_id=new.held_by,
+        )
+    return Verdict("ACK", None, "", parsed.biz_msg_id, parsed.uetr, licence_id=new.licence_id)

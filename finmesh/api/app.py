@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
-from finmesh.api import errors, participants
+from finmesh.api import errors, operators, participants
 from finmesh.domain.reasons import table
 from finmesh.node import Node
 
 log = logging.getLogger("finmesh.api")
+ENFORCE_SECONDS = 0.25
+"""How soon after a disconnection's instant its queued messages are returned."""
 
 
 def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
@@ -24,13 +26,18 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node.bell.bind(asyncio.get_running_loop())
-        sweeper = asyncio.create_task(_sweep(node, interval))
+        tasks = [
+            asyncio.create_task(_every(interval, node.delivery.sweep_obsolete, node)),
+            asyncio.create_task(_every(ENFORCE_SECONDS, node.compliance.enforce_due, node)),
+        ]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="finmesh node",
@@ -54,16 +61,19 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         return table()
 
     app.include_router(participants.router(node))
+    app.include_router(operators.router(node))
     return app
 
 
-async def _sweep(node: Node, interval: float) -> None:
+async def _every(seconds: float, work: Callable[[], int], node: Node) -> None:
+    """Run ``work`` every ``seconds``; ring the bell when it changed something."""
     while True:
-        await asyncio.sleep(interval)
+        await asyncio.sleep(seconds)
         try:
-            warned = await run_in_threadpool(node.delivery.sweep_obsolete)
-        except Exception:  # keep sweeping: one failed pass must not stop the node
-            log.exception("obsolescence sweep failed", extra={"action": "sweep_failed"})
+            changed = await run_in_threadpool(work)
+        except Exception:  # keep going: one failed pass must not stop the node
+            log.exception("periodic work failed", extra={"action": "periodic_failed"})
             continue
-        if warned:
-            log.info("non-delivery warnings issued", extra={"action": "sweep", "count": warned})
+        if changed:
+            node.bell.ring()
+            log.info("periodic work", extra={"action": work.__name__, "count": changed})

@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import pki
-from finmesh.api.errors import PayloadTooLarge
+from finmesh.api.errors import Disconnected, PayloadTooLarge
 from finmesh.domain import limits
 from finmesh.domain.errors import AuthenticationFailed
 from finmesh.node import Node
@@ -21,6 +21,7 @@ class Caller:
     subject: str
     cert_pem: bytes
     body: bytes
+    roles: tuple[str, ...] = ()
 
 
 async def read_body(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> bytes:
@@ -53,7 +54,9 @@ async def authenticate(request: Request, node: Node, kind: str = "participant") 
         request.method,
         request_target(request),
         body,
-        certificate_for=node.store.participant_cert,
+        certificate_for=(
+            node.store.operator_cert if kind == "operator" else node.store.participant_cert
+        ),
         ca_cert_pem=node.ca_cert_pem,
         now_ms=now,
         expected_kind=kind,
@@ -63,7 +66,15 @@ async def authenticate(request: Request, node: Node, kind: str = "participant") 
     )
     if not fresh:
         raise AuthenticationFailed("nonce already used: replayed request")
+    if kind == "operator":
+        roles = node.store.operator_roles(verified.subject)
+        return Caller(subject=verified.subject, cert_pem=b"", body=body, roles=roles)
     cert = node.store.participant_cert(verified.subject)
     if cert is None:  # revoked between verification and now
         raise AuthenticationFailed(f"unknown subject {verified.subject}")
+    measure = node.compliance.snapshot().disconnected(verified.subject[:8], node.clock())
+    if measure is not None:
+        raise Disconnected(
+            f"{verified.subject} is disconnected by measure {measure.id} ({measure.reference})"
+        )
     return Caller(subject=verified.subject, cert_pem=cert, body=body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from finmesh.compliance import Forbidden
 from finmesh.domain.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -13,15 +14,23 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
+from finmesh.store.sqlite_policy import StalePolicy
 
 
 class PayloadTooLarge(BadRequest):
     """The request body exceeds REQUEST_BYTES_MAX."""
 
 
+class Disconnected(Refused):
+    """The caller's institution is cut off by a measure in force."""
+
+
 # (error class, HTTP status, stable error code) — most specific first.
 ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
     (PayloadTooLarge, 413, "payload_too_large"),
+    (Disconnected, 403, "disconnected"),
+    (Forbidden, 403, "forbidden"),
+    (StalePolicy, 409, "stale"),
     (AuthenticationFailed, 401, "authentication_failed"),
     (NotFound, 404, "not_found"),
     (Refused, 409, "refused"),

@@ -61,17 +61,26 @@ def router(node: Node) -> APIRouter:
             )
             for m in batch.messages
         ]
-        verdicts = await run_in_threadpool(node.intake.submit, caller.subject, caller.cert_pem, items)
+        verdicts = await run_in_threadpool(
+            node.intake.submit, caller.subject, caller.cert_pem, items
+        )
         if any(v.status == "ACK" and not v.duplicate for v in verdicts):
             node.bell.ring()
-        return models.SubmitResponse(results=[
-            models.SubmitResult(
-                index=i, status=v.status, reason=v.reason.code if v.reason else None,
-                reason_text=v.reason.text if v.reason else None, detail=v.detail,
-                id=v.biz_msg_id, uetr=v.uetr, duplicate=v.duplicate,
-            )
-            for i, v in enumerate(verdicts)
-        ])
+        return models.SubmitResponse(
+            results=[
+                models.SubmitResult(
+                    index=i,
+                    status=v.status,
+                    reason=v.reason.code if v.reason else None,
+                    reason_text=v.reason.text if v.reason else None,
+                    detail=v.detail,
+                    id=v.biz_msg_id,
+                    uetr=v.uetr,
+                    duplicate=v.duplicate,
+                )
+                for i, v in enumerate(verdicts)
+            ]
+        )
 
     @api.get("/deliveries", response_model=models.DeliveriesResponse)
     async def deliveries(
@@ -90,8 +99,11 @@ def router(node: Node) -> APIRouter:
             messages=[_delivered(d) for d in found], acked_osn=cursor.acked, last_osn=cursor.last
         )
 
-    @api.post("/deliveries/ack", response_model=models.CursorResponse,
-              openapi_extra=_body(models.AckRequest))
+    @api.post(
+        "/deliveries/ack",
+        response_model=models.CursorResponse,
+        openapi_extra=_body(models.AckRequest),
+    )
     async def ack(request: Request) -> models.CursorResponse:
         """Acknowledge every delivered message up to an OSN (inclusive)."""
         caller = await authenticate(request, node)
@@ -112,8 +124,11 @@ def router(node: Node) -> APIRouter:
         found = await long_poll(fetch, node.bell, wait)
         return models.NoticesResponse(notices=[_notice(n) for n in found])
 
-    @api.post("/notices/ack", response_model=models.CursorResponse,
-              openapi_extra=_body(models.NoticeAckRequest))
+    @api.post(
+        "/notices/ack",
+        response_model=models.CursorResponse,
+        openapi_extra=_body(models.NoticeAckRequest),
+    )
     async def ack_notices(request: Request) -> models.CursorResponse:
         """Acknowledge notices up to a sequence number (inclusive)."""
         caller = await authenticate(request, node)
@@ -146,8 +161,12 @@ def router(node: Node) -> APIRouter:
         live = node.store.participant_for_bic8(parsed.bic8)
         return [
             models.InstitutionModel(
-                bic=str(i.bic), name=i.name, country=i.country, city=i.city,
-                generated=i.generated, participant=live == str(i.bic),
+                bic=str(i.bic),
+                name=i.name,
+                country=i.country,
+                city=i.city,
+                generated=i.generated,
+                participant=live == str(i.bic),
             )
             for i in found
         ]
@@ -156,8 +175,12 @@ def router(node: Node) -> APIRouter:
 
 
 def _body(model: type[BaseModel]) -> dict[str, object]:
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": model.model_json_schema()}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
 
 
 def _bic(text: str) -> Bic:
@@ -173,8 +196,13 @@ def _bic11(text: str) -> str:
 
 def _delivered(d: Delivery) -> models.DeliveredMessage:
     return models.DeliveredMessage(
-        osn=d.osn, sender=d.sender, receiver=d.receiver, type=d.msg_def_id, id=d.biz_msg_id,
-        uetr=d.uetr, possible_duplicate=d.possible_duplicate,
+        osn=d.osn,
+        sender=d.sender,
+        receiver=d.receiver,
+        type=d.msg_def_id,
+        id=d.biz_msg_id,
+        uetr=d.uetr,
+        possible_duplicate=d.possible_duplicate,
         payload=base64.b64encode(d.payload).decode(),
         signature=base64.b64encode(d.signature).decode(),
         sender_certificate=d.sender_cert_pem.decode(),
@@ -183,6 +211,12 @@ def _delivered(d: Delivery) -> models.DeliveredMessage:
 
 def _notice(n: Notice) -> models.NoticeModel:
     return models.NoticeModel(
-        seq=n.seq, kind=n.kind, id=n.biz_msg_id, uetr=n.uetr, receiver=n.receiver,
-        reason=n.reason, detail=n.detail, created_ms=n.created_ms,
+        seq=n.seq,
+        kind=n.kind,
+        id=n.biz_msg_id,
+        uetr=n.uetr,
+        receiver=n.receiver,
+        reason=n.reason,
+        detail=n.detail,
+        created_ms=n.created_ms,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from finmesh.cli import demo, messaging, network
+from finmesh.cli import compliance, demo, messaging, network
 
 
 @click.group()
@@ -14,5 +14,5 @@ def main() -> None:
     """finmesh: an open financial messaging network."""
 
 
-for command in (*network.COMMANDS, *messaging.COMMANDS, demo.demo):
+for command in (*network.COMMANDS, *messaging.COMMANDS, *compliance.COMMANDS, demo.demo):
     main.add_command(command)

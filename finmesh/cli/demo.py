@@ -19,8 +19,9 @@ READY_SECONDS_MAX = 30.0
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
-                default=Path("finmesh-demo"))
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("finmesh-demo")
+)
 @click.option("--port", default=None, type=int, help="port to serve on (default 8470)")
 @click.option("--once", is_flag=True, help="stop after the first message has travelled")
 def demo(directory: Path, port: int | None, once: bool) -> None:
@@ -37,10 +38,12 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
         stderr.print(f"creating a demo network in {directory} (directory, CA, participants)...")
         init_network(directory, demo=True, url=url, name="finmesh demo")
     node = Node(directory)
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(node), host="127.0.0.1", port=bind_port, log_level="warning"))
-    story = threading.Thread(target=_first_message, args=(directory, url, server, once),
-                             daemon=True)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(node), host="127.0.0.1", port=bind_port, log_level="warning")
+    )
+    story = threading.Thread(
+        target=_first_message, args=(directory, url, server, once), daemon=True
+    )
     story.start()
     try:
         server.run()
@@ -68,13 +71,17 @@ def _tell(directory: Path, url: str) -> None:
     payload = example_message("pacs.008", a, b)
     stderr.print(f"\n[bold]1.[/bold] {a} signs a pacs.008 ({len(payload)} bytes) for {b}")
     result = sender.send([payload], notify_delivery=True)[0]
-    stderr.print(f"[bold]2.[/bold] the network stores it durably and answers "
-                 f"{result['status']} for BizMsgIdr {result['id']} (UETR {result['uetr']})")
+    stderr.print(
+        f"[bold]2.[/bold] the network stores it durably and answers "
+        f"{result['status']} for BizMsgIdr {result['id']} (UETR {result['uetr']})"
+    )
     page = receiver.receive(wait=5)
     for message in page["messages"]:
         valid = receiver.verify(message)
-        stderr.print(f"[bold]3.[/bold] {b} receives OSN {message['osn']} from "
-                     f"{message['sender']}: signature valid = {valid}")
+        stderr.print(
+            f"[bold]3.[/bold] {b} receives OSN {message['osn']} from "
+            f"{message['sender']}: signature valid = {valid}"
+        )
         receiver.ack(message["osn"])
         stderr.print(f"[bold]4.[/bold] {b} acknowledges OSN {message['osn']}")
     for notice in sender.notices(wait=5):

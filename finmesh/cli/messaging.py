@@ -16,7 +16,9 @@ from finmesh.domain.errors import FinmeshError
 from finmesh.domain.iso20022 import example_message
 
 profile_option = click.option(
-    "--profile", "profile", required=True,
+    "--profile",
+    "profile",
+    required=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="participant profile folder (key, certificate, CA certificate, node URL)",
 )
@@ -41,8 +43,14 @@ def _client(profile: Path, url: str | None) -> Client:
 @click.option("--category-purpose", default=None, help="category purpose code")
 @click.option("--priority", type=click.Choice(["NORM", "HIGH"]), default="NORM")
 def example(
-    kind: str, sender: str, receiver: str, amount: str, currency: str,
-    purpose: str | None, category_purpose: str | None, priority: str,
+    kind: str,
+    sender: str,
+    receiver: str,
+    amount: str,
+    currency: str,
+    purpose: str | None,
+    category_purpose: str | None,
+    priority: str,
 ) -> None:
     """Print a valid message with fresh ids (BizMsgIdr, MsgId, ..., UETR)."""
     try:
@@ -50,8 +58,14 @@ def example(
     except InvalidOperation:
         fail(f"--amount {amount!r} is not a number")
     payload = example_message(
-        kind, sender, receiver, amount=value, currency=currency, purpose=purpose,
-        category_purpose=category_purpose, priority=priority,
+        kind,
+        sender,
+        receiver,
+        amount=value,
+        currency=currency,
+        purpose=purpose,
+        category_purpose=category_purpose,
+        priority=priority,
     )
     click.echo(payload.decode("utf-8"), nl=False)
 
@@ -60,8 +74,9 @@ def example(
 @profile_option
 @url_option
 @click.option("--notify", is_flag=True, help="ask for delivery notices")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) -> None:
     """Submit each FILE's bytes unchanged; print one JSON line per message."""
     with _client(profile, url) as client, progress_bar() as bar:
@@ -73,11 +88,17 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
             except (ApiError, OSError) as exc:
                 fail(str(exc))
             for path, result in zip(chunk, results, strict=True):
-                emit({
-                    "file": str(path), "status": result["status"], "reason": result["reason"],
-                    "id": result["id"], "uetr": result["uetr"], "detail": result["detail"],
-                    "duplicate": result["duplicate"],
-                })
+                emit(
+                    {
+                        "file": str(path),
+                        "status": result["status"],
+                        "reason": result["reason"],
+                        "id": result["id"],
+                        "uetr": result["uetr"],
+                        "detail": result["detail"],
+                        "duplicate": result["duplicate"],
+                    }
+                )
             bar.update(task, advance=len(chunk))
 
 
@@ -105,8 +126,13 @@ def _receive(client: Client, ack: bool, wait: float) -> None:
 
 def _line(client: Client, m: dict[str, Any]) -> dict[str, Any]:
     return {
-        "osn": m["osn"], "sender": m["sender"], "receiver": m["receiver"], "type": m["type"],
-        "id": m["id"], "uetr": m["uetr"], "possible_duplicate": m["possible_duplicate"],
+        "osn": m["osn"],
+        "sender": m["sender"],
+        "receiver": m["receiver"],
+        "type": m["type"],
+        "id": m["id"],
+        "uetr": m["uetr"],
+        "possible_duplicate": m["possible_duplicate"],
         "signature_valid": client.verify(m),
         "payload": base64.b64decode(m["payload"]).decode("utf-8", errors="replace"),
     }

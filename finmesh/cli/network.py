@@ -11,12 +11,10 @@ from finmesh import config
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
 from finmesh.domain.errors import FinmeshError
-from finmesh.network_init import init_network, load_ca, onboard
+from finmesh.network_init import add_operator, init_network, load_ca, onboard
 from finmesh.store.sqlite import SqliteStore
 
-network_dir = click.argument(
-    "directory", type=click.Path(file_okay=False, path_type=Path)
-)
+network_dir = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 
 
 def _require_network(root: Path) -> config.NetworkConfig:
@@ -43,7 +41,10 @@ def init(directory: Path, demo: bool, url: str | None, name: str) -> None:
 
         try:
             cfg = init_network(
-                directory, demo=demo, url=url or config.default_url(), name=name,
+                directory,
+                demo=demo,
+                url=url or config.default_url(),
+                name=name,
                 progress=progress,
             )
         except FinmeshError as exc:
@@ -135,6 +136,34 @@ def participant_add(directory: Path, bic: str) -> None:
     emit({"profile": str(folder)})
 
 
+@click.group()
+def operator() -> None:
+    """Operator identities (roles: operator, compliance, auditor)."""
+
+
+@operator.command("add")
+@network_dir
+@click.argument("name")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["operator", "compliance", "auditor"]),
+)
+def operator_add(directory: Path, name: str, roles: tuple[str, ...]) -> None:
+    """Issue an operator key and certificate and write its profile."""
+    cfg = _require_network(directory)
+    store = SqliteStore(cfg.database)
+    try:
+        folder = add_operator(cfg, store, load_ca(cfg), name, roles)
+    except FinmeshError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    emit({"profile": str(folder), "roles": list(roles)})
+
+
 @click.command()
 @network_dir
 def openapi(directory: Path) -> None:
@@ -150,4 +179,4 @@ def openapi(directory: Path) -> None:
         node.close()
 
 
-COMMANDS = (init, serve, directory, participant, openapi)
+COMMANDS = (init, serve, directory, participant, operator, openapi)

@@ -28,8 +28,13 @@ def fail(message: str, code: int = 1) -> None:
 @contextmanager
 def progress_bar() -> Iterator[Progress]:
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, transient=False, disable=not stderr.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal,
     )
     with bar:
         yield bar

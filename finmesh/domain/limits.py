@@ -35,3 +35,9 @@ DIRECTORY_ROWS_MAX = 200_000
 
 DIRECTORY_FIELD_CHARS_MAX = 140
 """Longest accepted directory CSV field, in characters (ISO 20022 names are Max140Text)."""
+
+REASON_CHARS_MAX = 500
+"""Longest free-text reason or legal reference an officer may give."""
+
+POLICY_RETRIES_MAX = 5
+"""How often a batch is re-evaluated when the policy changed under it."""

@@ -1,8 +1,9 @@
 """The network's reason codes: the one vocabulary of every NAK and notice.
 
 Families follow the FIN model (FACTS.md): M size/charset and XML safety, T text and
-schema, H header and addressing, S security, D duplicates, N network state. Each code
-is stable: clients and external checks match on it. Add codes; never renumber.
+schema, H header and addressing, S security, D duplicates, N network state, P policy
+measures. Each code is stable: clients and external checks match on it. Add codes; never
+renumber.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ class Reason(Enum):
     # N: network state
     BATCH_TOO_LARGE = ("N01", "batch exceeds the message count limit")
     OBSOLETE = ("N02", "message undelivered past its obsolescence period")
+    TRY_AGAIN = ("N03", "policy changed repeatedly while the batch was admitted; resubmit")
+    # P: policy (the operator's measures: disconnections and prohibitions)
+    DISCONNECTED = ("P01", "sender or receiver is disconnected from the network by a measure")
+    PROHIBITED = ("P02", "transaction prohibited by a measure")
+    HOLD_REJECTED = ("P03", "rejected by compliance after review of a held message")
+    RETURNED = ("P04", "returned undelivered: the receiver was disconnected by a measure")
 
     @classmethod
     def by_code(cls, code: str) -> Reason:

@@ -7,11 +7,26 @@ never decides policy: the pipeline and delivery services do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from finmesh.domain.directory import Institution, OwnershipLink
+from finmesh.domain.errors import FinmeshError
+
+
+class PolicyChanged(FinmeshError):
+    """Policy changed (or reached an instant) after a batch was evaluated."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Commit only if the policy is still ``version`` and the clock is before
+    ``valid_until_ms`` (the next instant at which a measure or licence changes)."""
+
+    version: int
+    valid_until_ms: int | None
+    clock: Callable[[], int]
 
 
 @dataclass(frozen=True)
@@ -34,13 +49,17 @@ class NewMessage:
     purposes_json: str
     received_ms: int
     obsolete_ms: int
+    held_by: str | None = None
+    """Measure that holds the message for compliance review (not queued until released)."""
+    licence_id: str | None = None
+    """Licence that let the message through a prohibition; its use is counted."""
 
 
 @dataclass(frozen=True)
 class Stored:
-    """The message was stored and queued under this OSN."""
+    """The message was stored and queued; its OSN comes when it is first delivered."""
 
-    osn: int
+    queue_seq: int
 
 
 @dataclass(frozen=True)
@@ -51,7 +70,14 @@ class AlreadyStored:
     uetr: str | None
 
 
-StoreOutcome = Stored | AlreadyStored
+@dataclass(frozen=True)
+class Held:
+    """The message was stored and held for compliance review under this hold id."""
+
+    hold_id: int
+
+
+StoreOutcome = Stored | Held | AlreadyStored
 
 
 @dataclass(frozen=True)
@@ -112,11 +138,18 @@ class Store(Protocol):
     def remember_nonce(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool: ...
 
     # intake: one transaction per batch
-    def store_batch(self, messages: Sequence[NewMessage]) -> list[StoreOutcome]: ...
+    def store_batch(
+        self, messages: Sequence[NewMessage], guard: Guard | None = None
+    ) -> list[StoreOutcome]: ...
 
     # delivery
     def fetch_deliveries(
-        self, receiver: str, after_osn: int | None, limit: int, now_ms: int
+        self,
+        receiver: str,
+        after_osn: int | None,
+        limit: int,
+        now_ms: int,
+        guard: Guard | None = None,
     ) -> list[Delivery]: ...
     def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor: ...
     def delivery_cursor(self, receiver: str) -> Cursor: ...

@@ -13,26 +13,39 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from finmesh.domain.bic import Bic
 from finmesh.domain.directory import Institution, OwnershipLink
+from finmesh.domain.holds import Hold
 from finmesh.domain.reasons import Reason
-from finmesh.store import queries
+from finmesh.store import codec, queries
 from finmesh.store.port import (
     AlreadyStored,
     Cursor,
     Delivery,
+    Guard,
+    Held,
     NewMessage,
     Notice,
     Stored,
     StoreOutcome,
+)
+from finmesh.store.sqlite_policy import (
+    AuditNote,
+    PolicyTables,
+    append_audit,
+    bump_version,
+    check_guard,
+    next_seq,
+    notice,
 )
 
 BUSY_TIMEOUT_MS = 30_000
 Q = queries.load("queries.sql")
 
 
-class SqliteStore:
+class SqliteStore(PolicyTables):
     """Store implementation over one SQLite database file."""
 
     def __init__(self, path: Path) -> None:
@@ -69,8 +82,8 @@ class SqliteStore:
             raise
         db.execute("COMMIT")
 
-    def _one(self, name: str, *args: object) -> tuple[object, ...] | None:
-        row: tuple[object, ...] | None = self._conn().execute(Q[name], args).fetchone()
+    def _one(self, name: str, *args: object) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._conn().execute(Q[name], args).fetchone()
         return row
 
     def close(self) -> None:
@@ -91,9 +104,7 @@ class SqliteStore:
         ]
         with self._write() as db:
             db.executemany(Q["insert_institution"], rows)
-            db.executemany(
-                Q["insert_link"], [(lk.parent, lk.child, str(lk.share)) for lk in links]
-            )
+            db.executemany(Q["insert_link"], [(lk.parent, lk.child, str(lk.share)) for lk in links])
         return len(rows)
 
     def institution(self, bic11: str) -> Institution | None:
@@ -129,7 +140,7 @@ class SqliteStore:
 
     def participant_cert(self, bic11: str) -> bytes | None:
         row = self._one("participant_cert", bic11)
-        return bytes(row[0]) if row else None  # type: ignore[arg-type]
+        return bytes(row[0]) if row else None
 
     def participant_for_bic8(self, bic8: str) -> str | None:
         row = self._one("participant_for_bic8", bic8)
@@ -145,11 +156,15 @@ class SqliteStore:
 
     # intake
 
-    def store_batch(self, messages: Sequence[NewMessage]) -> list[StoreOutcome]:
+    def store_batch(
+        self, messages: Sequence[NewMessage], guard: Guard | None = None
+    ) -> list[StoreOutcome]:
         outcomes: list[StoreOutcome] = []
         if not messages:
             return outcomes
         with self._write() as db:
+            if guard is not None:
+                check_guard(db, guard)
             for m in messages:
                 outcomes.append(self._store_one(db, m))
         return outcomes
@@ -161,35 +176,81 @@ class SqliteStore:
         cur = db.execute(
             Q["insert_message"],
             (
-                m.sender, m.receiver, m.biz_msg_id, m.payload_sha256, m.payload, m.signature,
-                m.msg_def_id, m.uetr, m.amount, m.currency, m.priority, int(m.notify_delivery),
-                m.parties_json, m.purposes_json, m.received_ms,
+                m.sender,
+                m.receiver,
+                m.biz_msg_id,
+                m.payload_sha256,
+                m.payload,
+                m.signature,
+                m.msg_def_id,
+                m.uetr,
+                m.amount,
+                m.currency,
+                m.priority,
+                int(m.notify_delivery),
+                m.parties_json,
+                m.purposes_json,
+                m.received_ms,
+                m.held_by,
+                m.licence_id,
             ),
         )
-        osn = _next_seq(db, m.receiver, "osn")
-        db.execute(Q["insert_queue"], (m.receiver, osn, cur.lastrowid, m.obsolete_ms))
-        return Stored(osn=osn)
+        message_id = int(cur.lastrowid or 0)
+        if m.licence_id is not None:
+            _use_licence(db, m, now_ms=m.received_ms)
+        if m.held_by is not None:
+            return _hold(db, message_id, m)
+        seq = next_seq(db, m.receiver, "queue")
+        db.execute(Q["insert_queue"], (m.receiver, seq, message_id, m.obsolete_ms))
+        return Stored(queue_seq=seq)
 
     # delivery
 
     def fetch_deliveries(
-        self, receiver: str, after_osn: int | None, limit: int, now_ms: int
+        self,
+        receiver: str,
+        after_osn: int | None,
+        limit: int,
+        now_ms: int,
+        guard: Guard | None = None,
     ) -> list[Delivery]:
+        """Unacknowledged messages after ``after_osn`` (default: the acked point), then
+        queued ones never handed out, which get the next OSNs here, in queue order."""
         after = self.delivery_cursor(receiver).acked if after_osn is None else after_osn
         if not self._one("has_pending", receiver, after):
             return []
         with self._write() as db:
+            if guard is not None:
+                check_guard(db, guard)
             rows = db.execute(Q["pending_deliveries"], (receiver, after, limit)).fetchall()
+            if len(rows) < limit:
+                rows += self._assign_osns(db, receiver, limit - len(rows))
             if rows:
-                db.execute(Q["mark_sent"], (now_ms, receiver, rows[0][0], rows[-1][0]))
+                db.execute(Q["mark_sent"], (now_ms, receiver, rows[0][1], rows[-1][1]))
         return [
             Delivery(
-                osn=r[0], possible_duplicate=r[1] > 0, sender=r[2], receiver=r[3],
-                msg_def_id=r[4], biz_msg_id=r[5], uetr=r[6], payload=bytes(r[7]),
-                signature=bytes(r[8]), sender_cert_pem=bytes(r[9]),
+                osn=r[1],
+                possible_duplicate=r[2] > 0,
+                sender=r[3],
+                receiver=r[4],
+                msg_def_id=r[5],
+                biz_msg_id=r[6],
+                uetr=r[7],
+                payload=bytes(r[8]),
+                signature=bytes(r[9]),
+                sender_cert_pem=bytes(r[10]),
             )
             for r in rows
         ]
+
+    def _assign_osns(self, db: sqlite3.Connection, receiver: str, limit: int) -> list[Any]:
+        rows = db.execute(Q["unassigned_deliveries"], (receiver, limit)).fetchall()
+        assigned = []
+        for row in rows:
+            osn = next_seq(db, receiver, "osn")
+            db.execute(Q["assign_osn"], (osn, receiver, row[0]))
+            assigned.append((row[0], osn, *row[2:]))
+        return assigned
 
     def delivery_cursor(self, receiver: str) -> Cursor:
         return self._cursor(receiver, "osn")
@@ -201,11 +262,9 @@ class SqliteStore:
             upto = int(db.execute(Q["highest_sent"], (receiver, up_to_osn)).fetchone()[0])
             if upto <= cursor.acked:
                 return cursor
-            notify = db.execute(
-                Q["to_notify_delivered"], (receiver, cursor.acked, upto)
-            ).fetchall()
+            notify = db.execute(Q["to_notify_delivered"], (receiver, cursor.acked, upto)).fetchall()
             for message_id, sender in notify:
-                _notice(db, sender, "delivered", message_id, None, None, now_ms)
+                notice(db, sender, "delivered", message_id, None, None, now_ms)
             db.execute(Q["mark_acked"], (now_ms, receiver, cursor.acked, upto))
             db.execute(Q["set_acked"], (upto, receiver, "osn"))
             return Cursor(last=cursor.last, acked=upto)
@@ -213,10 +272,10 @@ class SqliteStore:
     def warn_obsolete(self, now_ms: int, limit: int) -> int:
         with self._write() as db:
             rows = db.execute(Q["obsolete_unwarned"], (now_ms, limit)).fetchall()
-            for receiver, osn, message_id, sender in rows:
+            for receiver, seq, message_id, sender in rows:
                 reason = Reason.OBSOLETE
-                _notice(db, sender, "non-delivery", message_id, reason.code, reason.text, now_ms)
-                db.execute(Q["mark_warned"], (now_ms, receiver, osn))
+                notice(db, sender, "non-delivery", message_id, reason.code, reason.text, now_ms)
+                db.execute(Q["mark_warned"], (now_ms, receiver, seq))
         return len(rows)
 
     # notices
@@ -226,8 +285,14 @@ class SqliteStore:
         rows = self._conn().execute(Q["notices_after"], (owner, after, limit)).fetchall()
         return [
             Notice(
-                seq=r[0], kind=r[1], biz_msg_id=r[2], uetr=r[3], receiver=r[4],
-                reason=r[5], detail=r[6], created_ms=r[7],
+                seq=r[0],
+                kind=r[1],
+                biz_msg_id=r[2],
+                uetr=r[3],
+                receiver=r[4],
+                reason=r[5],
+                detail=r[6],
+                created_ms=r[7],
             )
             for r in rows
         ]
@@ -255,21 +320,65 @@ def _cursor(db: sqlite3.Connection, owner: str, kind: str) -> Cursor:
     return Cursor(last=row[0], acked=row[1]) if row else Cursor(last=0, acked=0)
 
 
-def _next_seq(db: sqlite3.Connection, owner: str, kind: str) -> int:
-    return int(db.execute(Q["next_seq"], (owner, kind)).fetchone()[0])
+def _use_licence(db: sqlite3.Connection, m: NewMessage, now_ms: int) -> None:
+    used = Decimal(db.execute(Q["licence"], (m.licence_id,)).fetchone()[1])
+    total = used + Decimal(m.amount or "0")
+    db.execute(Q["set_licence_used"], (str(total), m.licence_id))
+    bump_version(db)  # totals are policy: concurrent evaluations must see them
+    append_audit(
+        db,
+        AuditNote(
+            m.sender,
+            "licence.use",
+            str(m.licence_id),
+            {
+                "message": m.biz_msg_id,
+                "amount": m.amount,
+                "currency": m.currency,
+                "used_total": str(total),
+            },
+        ),
+        now_ms,
+    )
 
 
-def _notice(
-    db: sqlite3.Connection, owner: str, kind: str, message_id: int,
-    reason: str | None, detail: str | None, now_ms: int,
-) -> None:
-    seq = _next_seq(db, owner, "notice")
-    db.execute(Q["insert_notice"], (owner, seq, kind, message_id, reason, detail, now_ms))
+def _hold(db: sqlite3.Connection, message_id: int, m: NewMessage) -> Held:
+    hold = Hold(
+        id=message_id,
+        biz_msg_id=m.biz_msg_id,
+        sender=m.sender,
+        receiver=m.receiver,
+        measure_id=str(m.held_by),
+        created_ms=m.received_ms,
+    )
+    db.execute(
+        Q["insert_hold"],
+        (message_id, message_id, hold.measure_id, codec.dumps(hold), m.received_ms),
+    )
+    append_audit(
+        db,
+        AuditNote(
+            "network",
+            "hold.create",
+            str(message_id),
+            {
+                "message": m.biz_msg_id,
+                "sender": m.sender,
+                "receiver": m.receiver,
+                "measure": hold.measure_id,
+            },
+        ),
+        m.received_ms,
+    )
+    return Held(hold_id=message_id)
 
 
-def _institution(row: tuple[object, ...]) -> Institution:
+def _institution(row: tuple[Any, ...]) -> Institution:
     bic11, name, country, city, generated = row
     return Institution(
-        bic=Bic.parse(str(bic11)), name=str(name), country=str(country),
-        city=None if city is None else str(city), generated=bool(generated),
+        bic=Bic.parse(str(bic11)),
+        name=str(name),
+        country=str(country),
+        city=None if city is None else str(city),
+        generated=bool(generated),
     )

@@ -28,13 +28,33 @@ def store(tmp_path: Path) -> SqliteStore:
     return s
 
 
-def msg(sender: str, receiver: str, ident: str, *, body: bytes = b"x", notify: bool = False,
-        now: int = 1_000, obsolete: int = 10_000) -> NewMessage:
+def msg(
+    sender: str,
+    receiver: str,
+    ident: str,
+    *,
+    body: bytes = b"x",
+    notify: bool = False,
+    now: int = 1_000,
+    obsolete: int = 10_000,
+) -> NewMessage:
     return NewMessage(
-        sender=sender, receiver=receiver, biz_msg_id=ident, payload_sha256=body.hex(),
-        payload=body, signature=b"sig", msg_def_id="pacs.008.001.08", uetr=None,
-        amount="1.00", currency="EUR", priority="NORMAL", notify_delivery=notify,
-        parties_json="[]", purposes_json="[]", received_ms=now, obsolete_ms=obsolete,
+        sender=sender,
+        receiver=receiver,
+        biz_msg_id=ident,
+        payload_sha256=body.hex(),
+        payload=body,
+        signature=b"sig",
+        msg_def_id="pacs.008.001.08",
+        uetr=None,
+        amount="1.00",
+        currency="EUR",
+        priority="NORMAL",
+        notify_delivery=notify,
+        parties_json="[]",
+        purposes_json="[]",
+        received_ms=now,
+        obsolete_ms=obsolete,
     )
 
 

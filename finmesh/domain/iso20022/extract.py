@@ -43,8 +43,10 @@ _FACT_PATHS: dict[str, str] = {
     **{f"{base}PstlAdr/Ctry": "country" for base in (*_INSTITUTION, *_ORGANISATION)},
 }
 _INSTITUTION_BICS = frozenset({"BICFI", "BIC"})
-_FACT_TAGS = frozenset(path.rsplit("/", 1)[-1] for path in _FACT_PATHS)
-_FACT_DEPTH_MAX = max(path.count("/") for path in _FACT_PATHS) + 1
+_FACT_PREFIXES = frozenset(
+    path.rsplit("/", cut)[0] for path in _FACT_PATHS for cut in range(1, path.count("/") + 1)
+)
+_PATH_TAGS = frozenset(step for path in _FACT_PATHS for step in path.split("/"))
 _TRANSACTIONS = frozenset({"CdtTrfTxInf", "TxInfAndSts"})
 _OTHERS = frozenset({"Cd", "UETR", "OrgnlUETR", "IntrBkSttlmAmt"})
 _HEADER_FIELDS = ("BizMsgIdr", "MsgDefIdr", "BizSvc", "CreDt", "Prty", "PssblDplct")
@@ -65,44 +67,44 @@ class _Walk:
 
     def run(self, top: etree._Element) -> _Walk:
         ns, names, top_tag = self.ns, self.names, top.tag
+        # Element -> (its party slot, its path below the role element plus "/"), for
+        # elements on the way to a fact: facts are found from their parent alone.
+        inside: dict[etree._Element, tuple[dict[str, str], str]] = {}
         for element in top.iter():
             local = names.get(element.tag)
             if local is None:
                 continue
-            if local in _ROLES:
-                if local != "Agt" or _parent_tag(element) == ns + "ChrgsInf":
-                    self.slots[element] = {"role": local}
+            parent = element.getparent()
+            parent_tag = parent.tag if parent is not None else None
+            if local in _ROLES and (local != "Agt" or parent_tag == ns + "ChrgsInf"):
+                slot = self.slots[element] = {"role": local}
+                inside[element] = (slot, "")
+                continue
+            known = inside.get(parent) if parent is not None else None
+            if known is not None:
+                slot, prefix = known
+                path = prefix + local
+                fact = _FACT_PATHS.get(path)
+                if fact is None:
+                    if path in _FACT_PREFIXES:
+                        inside[element] = (slot, path + "/")
+                elif fact not in slot and element.text:
+                    slot[fact] = element.text
+                    if local in _INSTITUTION_BICS:
+                        slot["institution"] = local
             elif local in _TRANSACTIONS:
-                self.transactions += _parent_tag(element) == top_tag
+                self.transactions += parent_tag == top_tag
             elif not element.text:
                 continue
             elif local == "Cd":
-                if _parent_tag(element) in (ns + "Purp", ns + "CtgyPurp"):
+                if parent_tag in (ns + "Purp", ns + "CtgyPurp"):
                     self.purposes.setdefault(element.text, None)
             elif local == "IntrBkSttlmAmt":
-                if _parent_tag(element) in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
+                if parent_tag in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
                     self.amounts.append((element.text, element.get("Ccy", "")))
-            elif local in ("UETR", "OrgnlUETR"):
-                if self.uetr is None:
-                    self.uetr = element.text
-            else:
-                self._fill(element, local)
+            elif local in ("UETR", "OrgnlUETR") and self.uetr is None:
+                self.uetr = element.text
         return self
-
-    def _fill(self, element: etree._Element, local: str) -> None:
-        path = [local]
-        ancestor = element.getparent()
-        while ancestor is not None and len(path) <= _FACT_DEPTH_MAX:
-            slot = self.slots.get(ancestor)
-            if slot is not None:
-                fact = _FACT_PATHS.get("/".join(reversed(path)))
-                if fact is not None and fact not in slot:
-                    slot[fact] = element.text or ""
-                    if local in _INSTITUTION_BICS:
-                        slot["institution"] = local
-                return
-            path.append(_local(ancestor.tag))
-            ancestor = ancestor.getparent()
 
     def parties(self) -> list[Party]:
         return [
@@ -176,7 +178,7 @@ def _interesting(ns: str) -> dict[str, str]:
     """Clark tag -> local name of every element a walk looks at, per namespace."""
     names = _INTERESTING.get(ns)
     if names is None:
-        wanted = (*_ROLES, *_FACT_TAGS, *_TRANSACTIONS, *_OTHERS)
+        wanted = (*_ROLES, *_PATH_TAGS, *_TRANSACTIONS, *_OTHERS)
         names = _INTERESTING[ns] = {ns + local: local for local in wanted}
     return names
 

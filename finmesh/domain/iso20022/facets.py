@@ -93,11 +93,7 @@ def _check_value(rule: _Rule, value: object, place: str) -> None:
 def _check_decimal(rule: _Rule, value: Decimal, place: str, label: str) -> None:
     if not value.is_finite():
         raise StructureError(place, f"{label} is not a finite decimal")
-    sign_digits_exponent = value.normalize().as_tuple()
-    digits = len(sign_digits_exponent.digits)
-    exponent = int(sign_digits_exponent.exponent)
-    fraction = -exponent if exponent < 0 else 0
-    total = digits if exponent < 0 else (digits + exponent if value != 0 else 1)
+    total, fraction = _digits(value)
     if rule.total_digits is not None and total > rule.total_digits:
         raise StructureError(place, f"{label} has {total} digits, maximum {rule.total_digits}")
     if rule.fraction_digits is not None and fraction > rule.fraction_digits:
@@ -113,6 +109,26 @@ def _check_decimal(rule: _Rule, value: Decimal, place: str, label: str) -> None:
         or (high_open is not None and value >= high_open)
     ):
         raise StructureError(place, f"{label} {value} out of range")
+
+
+def _digits(value: Decimal) -> tuple[int, int]:
+    """XSD totalDigits and fractionDigits of a finite decimal, exact at any length.
+
+    Trailing fractional zeros and leading zeros do not count (1.50 has 2 and 1).
+    """
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked by the caller
+    if not any(digits):
+        return 1, 0
+    significant = list(digits)
+    while exponent < 0 and significant[-1] == 0:
+        significant.pop()
+        exponent += 1
+    while significant[0] == 0:
+        significant.pop(0)
+    if exponent >= 0:
+        return len(significant) + exponent, 0
+    return len(significant), -exponent
 
 
 def _present(instance: object, rule: _Rule) -> bool:

@@ -17,7 +17,6 @@ from finmesh.domain import limits
 from finmesh.domain.errors import Rejected
 from finmesh.domain.reasons import Reason
 
-_UTF8_BOM = b"\xef\xbb\xbf"
 _DECLARED_ENCODING = re.compile(
     rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']"
 )
@@ -44,7 +43,6 @@ class _ThreadTools(threading.local):
             dtd_validation=False,
             huge_tree=False,
             remove_comments=True,
-            remove_blank_text=False,
         )
         # An element at depth limit+1 exists iff this absolute path selects something;
         # each step only visits one level, so the cost stays linear in the tree size.

@@ -10,9 +10,9 @@ distributions also ship small hand-written XSDs for other messages; those are ne
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Iterable
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -51,6 +51,10 @@ _XSD_SOURCES: dict[str, tuple[str, str]] = {
 
 _STRUCTURAL_ONLY = ("pacs.009.001.08", "pacs.002.001.10")
 """CBPR+ versions for which no installed distribution ships the official XSD."""
+
+
+_CLARK_NAMESPACE = re.compile(r"\{[^}]*\}")
+_DETAIL_MAX = 400
 
 
 class XsdValidator:
@@ -95,12 +99,32 @@ class XsdValidator:
 def _first_error(log: object) -> str:
     # lxml-stubs 0.5 declares _ErrorLog without members; at run time it is iterable.
     for entry in cast(Iterable[Any], log):
-        return f"line {entry.line}: {' '.join(str(entry.message).split())[:300]}"
+        # Namespaces are implied by the definition and would drown the element names.
+        message = " ".join(_CLARK_NAMESPACE.sub("", str(entry.message)).split())
+        return f"line {entry.line}: {message[:_DETAIL_MAX]}"
     return "invalid"  # pragma: no cover - libxml2 always logs why
 
 
-@cache
-def _registry() -> dict[str, Validator]:
+class _Registry:
+    """Discovered once; the lock keeps two threads racing on the first message from each
+    building (and then compiling) their own validators."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[str, Validator] | None = None
+
+    def __call__(self) -> dict[str, Validator]:
+        if self._found is None:
+            with self._lock:
+                if self._found is None:
+                    self._found = _discover()
+        return self._found
+
+
+_registry = _Registry()
+
+
+def _discover() -> dict[str, Validator]:
     found: dict[str, Validator] = {}
     for msg_def, (distribution, relative) in _XSD_SOURCES.items():
         path = _locate(distribution, relative)

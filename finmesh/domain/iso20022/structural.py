@@ -111,7 +111,11 @@ def _check_tree(element: etree._Element, meta: XmlMeta, path: str) -> None:
             raise StructureError(path, "text not allowed in element-only content")
     else:
         _check_lexical(meta.text.types, element.text, path)
+    for name in _required(meta)[1]:
+        if name not in element.attrib:
+            raise StructureError(path, f"required attribute {_local(name)} missing")
     last_index = -1
+    present: set[int] = set()
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):  # comments are stripped and PIs refused earlier
@@ -122,7 +126,10 @@ def _check_tree(element: etree._Element, meta: XmlMeta, path: str) -> None:
             raise StructureError(child_path, "element not allowed here")
         if var.index < last_index:
             raise StructureError(child_path, "element out of sequence order")
+        if var.index in present and not var.list_element:
+            raise StructureError(child_path, "element repeated but allowed once")
         last_index = var.index
+        present.add(var.index)
         if _has_text(child.tail):
             raise StructureError(path, "text not allowed between elements")
         if var.is_wildcard:
@@ -135,6 +142,31 @@ def _check_tree(element: etree._Element, meta: XmlMeta, path: str) -> None:
         if any(str(name) not in _XSI_ALLOWED for name in child.attrib):
             raise StructureError(child_path, "simple element has attributes")
         _check_lexical(var.types, child.text, child_path)
+    for index, name in _required(meta)[0]:
+        if index not in present:
+            raise StructureError(f"{path}/{name}", "required but missing")
+
+
+_Required = tuple[tuple[tuple[int, str], ...], tuple[str, ...]]
+_REQUIRED: dict[type, _Required] = {}
+
+
+def _required(meta: XmlMeta) -> _Required:
+    """Required child elements (index, local name) and attributes (Clark name) of a type.
+
+    Checked here rather than on the instance: xsdata cannot even build an instance
+    without them and would only say which keyword argument was missing.
+    """
+    required = _REQUIRED.get(meta.clazz)
+    if required is None:
+        elements = tuple(
+            (var.index, var.local_name)
+            for var in meta.get_element_vars()
+            if var.required and not var.is_text and not var.list_element
+        )
+        attributes = tuple(name for name, var in meta.attributes.items() if var.required)
+        required = _REQUIRED[meta.clazz] = (elements, attributes)
+    return required
 
 
 def _check_lexical(types: Sequence[type], text: str | None, path: str) -> None:
@@ -165,7 +197,7 @@ def _enum_values(kind: type[Enum]) -> frozenset[str]:
 
 
 def _has_text(text: str | None) -> bool:
-    return bool(text) and not text.isspace()  # type: ignore[union-attr]
+    return bool(text and not text.isspace())
 
 
 def _local(tag: str) -> str:

@@ -49,8 +49,9 @@ SELECT payload_sha256, uetr FROM messages WHERE sender = ? AND biz_msg_id = ?
 
 -- name: insert_message
 INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, signature,
-    msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes, received_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes, received_ms,
+    measure_id, licence_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: next_seq
 INSERT INTO cursors (owner, kind, last_seq, acked) VALUES (?, ?, 1, 0)
@@ -64,14 +65,15 @@ SELECT last_seq, acked FROM cursors WHERE owner = ? AND kind = ?
 UPDATE cursors SET acked = ? WHERE owner = ? AND kind = ?
 
 -- name: insert_queue
-INSERT INTO queue (receiver, osn, message_id, obsolete_ms) VALUES (?, ?, ?, ?)
+INSERT INTO queue (receiver, seq, message_id, obsolete_ms) VALUES (?, ?, ?, ?)
 
 -- name: has_pending
-SELECT 1 FROM queue WHERE receiver = ? AND osn > ? AND acked_ms IS NULL LIMIT 1
+SELECT 1 FROM queue WHERE receiver = ? AND (
+    (osn > ? AND acked_ms IS NULL) OR (osn IS NULL AND state = 'queued')) LIMIT 1
 
 -- name: pending_deliveries
-SELECT q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id, m.uetr,
-       m.payload, m.signature, p.cert_pem
+SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
+       m.uetr, m.payload, m.signature, p.cert_pem
 FROM queue q
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
@@ -95,13 +97,13 @@ ORDER BY q.osn
 UPDATE queue SET acked_ms = ? WHERE receiver = ? AND osn > ? AND osn <= ?
 
 -- name: obsolete_unwarned
-SELECT q.receiver, q.osn, m.id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
-WHERE q.acked_ms IS NULL AND q.warned_ms IS NULL AND q.obsolete_ms <= ?
+SELECT q.receiver, q.seq, m.id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
+WHERE q.acked_ms IS NULL AND q.warned_ms IS NULL AND q.state = 'queued' AND q.obsolete_ms <= ?
 ORDER BY q.obsolete_ms
 LIMIT ?
 
 -- name: mark_warned
-UPDATE queue SET warned_ms = ? WHERE receiver = ? AND osn = ?
+UPDATE queue SET warned_ms = ? WHERE receiver = ? AND seq = ?
 
 -- name: insert_notice
 INSERT INTO notices (owner, seq, kind, message_id, reason, detail, created_ms)
@@ -116,3 +118,100 @@ LIMIT ?
 
 -- name: message_count
 SELECT count(*) FROM messages
+
+-- name: unassigned_deliveries
+SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
+       m.uetr, m.payload, m.signature, p.cert_pem
+FROM queue q
+JOIN messages m ON m.id = q.message_id
+JOIN participants p ON p.bic11 = m.sender
+WHERE q.receiver = ? AND q.osn IS NULL AND q.state = 'queued'
+ORDER BY q.seq
+LIMIT ?
+
+-- name: assign_osn
+UPDATE queue SET osn = ? WHERE receiver = ? AND seq = ?
+
+-- name: get_meta
+SELECT value FROM meta WHERE key = ?
+
+-- name: set_meta
+INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+
+-- name: insert_operator
+INSERT INTO operators (name, cert_pem, roles, created_ms) VALUES (?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET cert_pem = excluded.cert_pem, roles = excluded.roles
+
+-- name: operator
+SELECT cert_pem, roles FROM operators WHERE name = ?
+
+-- name: all_measures
+SELECT data FROM measures ORDER BY rowid
+
+-- name: measure
+SELECT data FROM measures WHERE id = ?
+
+-- name: upsert_measure
+INSERT INTO measures (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data
+
+-- name: unenforced_measures
+SELECT data FROM measures WHERE enforced_ms IS NULL ORDER BY rowid
+
+-- name: mark_enforced
+UPDATE measures SET enforced_ms = ? WHERE id = ?
+
+-- name: all_licences
+SELECT data, used_total FROM licences ORDER BY rowid
+
+-- name: licence
+SELECT data, used_total FROM licences WHERE id = ?
+
+-- name: upsert_licence
+INSERT INTO licences (id, measure_id, data) VALUES (?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET data = excluded.data
+
+-- name: set_licence_used
+UPDATE licences SET used_total = ? WHERE id = ?
+
+-- name: insert_hold
+INSERT INTO holds (id, message_id, measure_id, data, created_ms) VALUES (?, ?, ?, ?, ?)
+
+-- name: hold
+SELECT data FROM holds WHERE id = ?
+
+-- name: holds
+SELECT data FROM holds ORDER BY id
+
+-- name: update_hold
+UPDATE holds SET data = ? WHERE id = ?
+
+-- name: hold_message
+SELECT id, sender, receiver, priority FROM messages WHERE id = ?
+
+-- name: queued_unassigned_for
+SELECT q.receiver, q.seq, q.message_id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
+WHERE substr(q.receiver, 1, 8) = ? AND q.state = 'queued' AND q.osn IS NULL
+ORDER BY q.seq
+
+-- name: mark_returned
+UPDATE queue SET state = 'returned' WHERE receiver = ? AND seq = ?
+
+-- name: traffic
+SELECT biz_msg_id, received_ms, sender, receiver, parties, purposes, amount, currency
+FROM messages WHERE received_ms >= ? AND received_ms < ? ORDER BY id
+
+-- name: queued_traffic
+SELECT m.biz_msg_id, m.received_ms, m.sender, m.receiver, m.parties, m.purposes, m.amount, m.currency
+FROM queue q JOIN messages m ON m.id = q.message_id
+WHERE q.state = 'queued' AND q.osn IS NULL
+ORDER BY q.message_id
+
+-- name: last_audit
+SELECT seq, at_ms, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1
+
+-- name: insert_audit
+INSERT INTO audit (seq, at_ms, actor, action, subject, details, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: audit_entries
+SELECT seq, at_ms, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY rowid

@@ -1,0 +1,214 @@
+"""Operator API: measures, licences, holds, impact analysis, audit.
+
+Every request is signed with an operator certificate (kind "operator"); roles in the
+certificate's registration decide what the operator may do (see finmesh.compliance).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal, TypeVar
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from finmesh.api.auth import Caller, authenticate
+from finmesh.compliance import hold_json, licence_json, measure_json
+from finmesh.domain import limits
+from finmesh.domain.errors import BadRequest
+from finmesh.node import Node
+
+M = TypeVar("M", bound=BaseModel)
+Text = Field(min_length=1, max_length=limits.REASON_CHARS_MAX)
+
+
+class MeasureProposal(BaseModel):
+    kind: Literal["disconnect", "prohibit"]
+    bic: str = Field(description="BIC8 (or BIC11: its BIC8 is used) of the institution")
+    name: str | None = Field(
+        default=None, max_length=140, description="entity name matched where a party has no BIC"
+    )
+    with_subsidiaries: bool = Field(default=False, description="include entities owned > 50 %")
+    action: Literal["hold", "reject"] = "reject"
+    reference: str = Text
+    effective_ms: int | None = Field(default=None, description="instant; default now")
+
+
+class LiftRequest(BaseModel):
+    effective_ms: int | None = None
+
+
+class LicenceProposal(BaseModel):
+    measure: str
+    reference: str = Text
+    purposes: list[str] = Field(default_factory=list, max_length=100)
+    counterparties: list[str] = Field(default_factory=list, max_length=1000)
+    currencies: list[str] = Field(default_factory=list, max_length=100)
+    amount_max: Decimal | None = None
+    total_max: Decimal | None = None
+    valid_from_ms: int | None = None
+    valid_until_ms: int | None = None
+
+
+class HoldDecision(BaseModel):
+    reason: str | None = Field(default=None, max_length=limits.REASON_CHARS_MAX)
+
+
+def _parse(model: type[M], body: bytes) -> M:
+    try:
+        return model.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        raise BadRequest(f"request body: {exc.errors(include_url=False)}") from exc
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+def router(node: Node) -> APIRouter:
+    api = APIRouter(prefix="/v1/ops", tags=["operator"])
+    comp = node.compliance
+
+    async def caller(request: Request) -> Caller:
+        return await authenticate(request, node, kind="operator")
+
+    @api.post("/measures", openapi_extra=_body(MeasureProposal))
+    async def propose_measure(request: Request) -> dict[str, Any]:
+        """Propose a disconnection or a transaction prohibition (needs a second officer)."""
+        who = await caller(request)
+        p = _parse(MeasureProposal, who.body)
+        m = await run_in_threadpool(
+            lambda: comp.propose_measure(
+                who.subject,
+                who.roles,
+                kind=p.kind,
+                bic=p.bic,
+                name=p.name,
+                with_subsidiaries=p.with_subsidiaries,
+                action=p.action,
+                reference=p.reference,
+                effective_ms=p.effective_ms,
+            )
+        )
+        return measure_json(m, node.clock())
+
+    @api.post("/measures/{measure_id}/approve")
+    async def approve_measure(request: Request, measure_id: str) -> dict[str, Any]:
+        """Approve what is pending on a measure: its proposal or its lift."""
+        who = await caller(request)
+        m = await run_in_threadpool(comp.approve_measure, who.subject, who.roles, measure_id)
+        node.bell.ring()
+        return measure_json(m, node.clock())
+
+    @api.post("/measures/{measure_id}/lift", openapi_extra=_body(LiftRequest))
+    async def lift_measure(request: Request, measure_id: str) -> dict[str, Any]:
+        """Propose lifting a measure (needs a second officer's approval)."""
+        who = await caller(request)
+        p = _parse(LiftRequest, who.body)
+        m = await run_in_threadpool(
+            comp.lift_measure, who.subject, who.roles, measure_id, p.effective_ms
+        )
+        return measure_json(m, node.clock())
+
+    @api.get("/measures")
+    async def list_measures(request: Request) -> list[dict[str, Any]]:
+        who = await caller(request)
+        return await run_in_threadpool(comp.measures, who.roles)
+
+    @api.get("/measures/{measure_id}/impact")
+    async def measure_impact(
+        request: Request, measure_id: str, from_ms: int, to_ms: int
+    ) -> dict[str, object]:
+        """What a (draft) measure would have stopped in a period of stored traffic, and
+        what queued messages it would return now."""
+        who = await caller(request)
+        return await run_in_threadpool(comp.impact, who.roles, measure_id, from_ms, to_ms)
+
+    @api.post("/licences", openapi_extra=_body(LicenceProposal))
+    async def propose_licence(request: Request) -> dict[str, Any]:
+        """Propose a licence (exemption) under a prohibition."""
+        who = await caller(request)
+        p = _parse(LicenceProposal, who.body)
+        x = await run_in_threadpool(
+            lambda: comp.propose_licence(
+                who.subject,
+                who.roles,
+                measure_id=p.measure,
+                reference=p.reference,
+                purposes=p.purposes,
+                counterparties=p.counterparties,
+                currencies=p.currencies,
+                amount_max=p.amount_max,
+                total_max=p.total_max,
+                valid_from_ms=p.valid_from_ms,
+                valid_until_ms=p.valid_until_ms,
+            )
+        )
+        return licence_json(x, None)
+
+    @api.post("/licences/{licence_id}/approve")
+    async def approve_licence(request: Request, licence_id: str) -> dict[str, Any]:
+        who = await caller(request)
+        x = await run_in_threadpool(comp.approve_licence, who.subject, who.roles, licence_id)
+        return licence_json(x, None)
+
+    @api.get("/licences")
+    async def list_licences(request: Request) -> list[dict[str, Any]]:
+        who = await caller(request)
+        return await run_in_threadpool(comp.licences, who.roles)
+
+    @api.get("/holds")
+    async def list_holds(request: Request, state: str | None = "held") -> list[dict[str, Any]]:
+        """Held messages (state held, released, rejected; state= for all)."""
+        who = await caller(request)
+        return await run_in_threadpool(comp.holds, who.roles, state or None)
+
+    @api.post("/holds/{hold_id}/release", openapi_extra=_body(HoldDecision))
+    async def release_hold(request: Request, hold_id: int) -> dict[str, Any]:
+        """Propose (first officer, with a reason) or confirm (second officer) a release."""
+        return await _decide(request, hold_id, "release")
+
+    @api.post("/holds/{hold_id}/reject", openapi_extra=_body(HoldDecision))
+    async def reject_hold(request: Request, hold_id: int) -> dict[str, Any]:
+        """Propose (first officer, with a reason) or confirm (second officer) a rejection."""
+        return await _decide(request, hold_id, "reject")
+
+    async def _decide(
+        request: Request, hold_id: int, decision: Literal["release", "reject"]
+    ) -> dict[str, Any]:
+        who = await caller(request)
+        p = _parse(HoldDecision, who.body)
+        h = await run_in_threadpool(
+            comp.decide_hold, who.subject, who.roles, hold_id, decision, p.reason
+        )
+        node.bell.ring()
+        return hold_json(h)
+
+    @api.get("/audit")
+    async def audit(request: Request, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """Audit entries in order (readable by any operator role)."""
+        who = await caller(request)
+        await run_in_threadpool(comp.measures, who.roles)  # role check
+        entries = await run_in_threadpool(node.store.audit_entries)
+        return [e.as_json() for e in entries if e.seq > after][: max(1, min(limit, 10_000))]
+
+    @api.get("/audit/verify")
+    async def audit_verify(request: Request) -> dict[str, Any]:
+        who = await caller(request)
+        await run_in_threadpool(comp.measures, who.roles)
+        v = await run_in_threadpool(comp.verify_audit)
+        return {
+            "ok": v.ok,
+            "entries": v.checked,
+            "head": v.head,
+            "first_bad_seq": v.first_bad_seq,
+            "problem": v.problem,
+        }
+
+    return api

@@ -1,0 +1,608 @@
+"""The participant API against a real `finmesh serve` process: submission, ACK/NAK with
+reason codes, idempotency, request authentication, delivery in OSN order, redelivery,
+long polling, notices, and the published OpenAPI and reason table."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from finmesh import pki
+from finmesh.client import ApiError, Client
+from finmesh.domain import limits
+from finmesh.domain.iso20022 import example_message
+from finmesh.domain.reasons import Reason
+from finmesh.network_init import init_network
+from tests.netutil import (
+    NodeProcess,
+    absent_bic,
+    copy_network,
+    db_counts,
+    header_text,
+    non_participant_institution,
+    participants,
+    submission,
+)
+
+KINDS = ("pacs.008", "pacs.009", "pacs.002")
+
+
+@dataclass
+class Banks:
+    """Three participants of the served network, with clients bound to the node."""
+
+    a: Client
+    b: Client
+    c: Client
+    root: Path
+    url: str
+
+    @property
+    def A(self) -> str:  # noqa: N802 - the bank's BIC, named like the bank
+        return self.a.profile.subject
+
+    @property
+    def B(self) -> str:  # noqa: N802
+        return self.b.profile.subject
+
+    @property
+    def C(self) -> str:  # noqa: N802
+        return self.c.profile.subject
+
+    def close(self) -> None:
+        for client in (self.a, self.b, self.c):
+            client.close()
+
+
+def _banks(root: Path, url: str) -> Banks:
+    a, b, c = (Client.from_profile(folder, url) for folder in participants(root)[:3])
+    return Banks(a, b, c, root, url)
+
+
+@pytest.fixture
+def banks(network: Path, node: NodeProcess) -> Iterator[Banks]:
+    """A fresh network and node per test: for tests that store messages."""
+    found = _banks(network, node.url)
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.fixture(scope="module")
+def quiet_node(
+    network_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NodeProcess]:
+    """One node shared by the tests that must leave its store untouched."""
+    root = copy_network(network_template, tmp_path_factory.mktemp("quiet") / "net")
+    process = NodeProcess(root).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def quiet(quiet_node: NodeProcess) -> Iterator[Banks]:
+    found = _banks(quiet_node.root, quiet_node.url)
+    before = db_counts(quiet_node.root)
+    last_osn = found.b.receive()["last_osn"]
+    try:
+        yield found
+        # whatever the test sent, nothing reached the store or B's queue
+        assert db_counts(quiet_node.root) == before
+        assert found.b.receive()["last_osn"] == last_osn
+    finally:
+        found.close()
+
+
+def _submit(client: Client, items: list[dict[str, object]]) -> list[dict[str, Any]]:
+    answer = client.request("POST", "/v1/messages", body={"messages": items})
+    results: list[dict[str, Any]] = answer["results"]
+    return results
+
+
+def _uetr(kind: str, payload: bytes) -> str:
+    return header_text(payload, "OrgnlUETR" if kind == "pacs.002" else "UETR")
+
+
+def _everything(client: Client) -> list[dict[str, Any]]:
+    return [m for page in client.pages() for m in page]
+
+
+# --- the happy path -----------------------------------------------------------------
+
+
+def test_end_to_end_send_receive_verify_ack_and_delivery_notices(banks: Banks) -> None:
+    notify = {"pacs.008": True, "pacs.009": False, "pacs.002": True}
+    sent: list[tuple[str, bytes]] = []
+    for kind in KINDS:
+        payload = example_message(kind, banks.A, banks.B)
+        [result] = banks.a.send([payload], notify_delivery=notify[kind])
+        assert result["status"] == "ACK", result
+        assert result["reason"] is None and result["duplicate"] is False
+        assert result["id"] == header_text(payload, "BizMsgIdr")
+        assert result["uetr"] == _uetr(kind, payload)
+        sent.append((kind, payload))
+
+    # nothing is confirmed before B acknowledges
+    assert banks.a.notices() == []
+
+    page = banks.b.receive()
+    got = page["messages"]
+    assert [m["osn"] for m in got] == [1, 2, 3]
+    assert page["last_osn"] == 3 and page["acked_osn"] == 0
+    for m, (kind, payload) in zip(got, sent, strict=True):
+        assert banks.b.verify(m)
+        assert base64.b64decode(m["payload"]) == payload
+        assert m["sender"] == banks.A and m["receiver"] == banks.B
+        assert m["type"].startswith(kind + ".")
+        assert m["id"] == header_text(payload, "BizMsgIdr")
+        assert m["uetr"] == _uetr(kind, payload)
+        assert m["possible_duplicate"] is False
+    # a sender sees none of its own messages; A's queue is empty
+    assert banks.a.receive()["messages"] == []
+
+    cursor = banks.b.ack(3)
+    assert cursor == {"last": 3, "acked": 3}
+    assert banks.b.receive()["messages"] == []
+
+    notices = banks.a.notices()
+    expected = [header_text(p, "BizMsgIdr") for k, p in sent if notify[k]]
+    assert [n["id"] for n in notices] == expected
+    assert all(n["kind"] == "delivered" and n["reason"] is None for n in notices)
+    assert all(n["receiver"] == banks.B for n in notices)
+    assert banks.b.notices() == []  # notices go to the sender only
+    banks.a.ack_notices(notices[-1]["seq"])
+    assert banks.a.notices() == []
+
+
+def test_verify_rejects_a_tampered_delivery(banks: Banks) -> None:
+    payload = example_message("pacs.008", banks.A, banks.B)
+    banks.a.send([payload])
+    [m] = banks.b.receive()["messages"]
+    assert banks.b.verify(m)
+    tampered = payload.replace(b">10.00<", b">99.00<")
+    assert tampered != payload
+    assert not banks.b.verify({**m, "payload": base64.b64encode(tampered).decode()})
+    assert not banks.b.verify({**m, "sender": banks.C})
+
+
+# --- idempotency --------------------------------------------------------------------
+
+
+def test_resubmission_is_acked_as_duplicate_and_delivered_once(banks: Banks) -> None:
+    payload = example_message("pacs.008", banks.A, banks.B)
+    [first] = banks.a.send([payload])
+    assert first["status"] == "ACK" and first["duplicate"] is False
+
+    [again] = banks.a.send([payload])  # same bytes, fresh signature
+    assert again["status"] == "ACK" and again["duplicate"] is True
+    assert (again["id"], again["uetr"]) == (first["id"], first["uetr"])
+
+    # same BizMsgIdr, different bytes: refused, the original is untouched
+    changed = payload.replace(b">10.00<", b">11.00<")
+    assert changed != payload
+    [conflict] = banks.a.send([changed])
+    assert conflict["status"] == "NAK" and conflict["reason"] == "D01"
+    assert conflict["id"] == first["id"]
+
+    # and twice inside one batch: one stored, the second a duplicate
+    other = example_message("pacs.009", banks.A, banks.B)
+    pair = banks.a.send([other, other])
+    assert [(r["status"], r["duplicate"]) for r in pair] == [("ACK", False), ("ACK", True)]
+
+    assert db_counts(banks.root)["messages"] == 2
+    got = _everything(banks.b)
+    assert [base64.b64decode(m["payload"]) for m in got] == [payload, other]
+    assert [m["osn"] for m in got] == [1, 2]
+
+
+# --- rejections: one code each, and nothing stored -------------------------------------
+
+
+def _drop(payload: bytes, element: str) -> bytes:
+    """Remove the first ``element`` (with its content) from a message."""
+    out, n = re.subn(rb"<" + element.encode() + rb">[^<]*</" + element.encode() + rb">",
+                     b"", payload, count=1)
+    assert n == 1, element
+    return out
+
+
+def _with_doctype(payload: bytes) -> bytes:
+    declaration_end = payload.index(b"?>") + 2
+    doctype = b'<!DOCTYPE BizMsg [<!ENTITY bank "Evil Bank">]>'
+    body = payload[declaration_end:].replace(b"<Ctry>", b"<Nm>&bank;</Nm><Ctry>", 1)
+    return payload[:declaration_end] + doctype + body
+
+
+def _oversize(payload: bytes) -> bytes:
+    padding = b" " * (limits.MESSAGE_BYTES_MAX + 1 - len(payload) + 1)
+    out = payload.replace(b"</AppHdr>", b"</AppHdr>" + padding, 1)
+    assert len(out) > limits.MESSAGE_BYTES_MAX
+    return out
+
+
+def _unknown_definition(payload: bytes) -> bytes:
+    out = payload.replace(b"pacs.008.001.08", b"camt.999.001.01")
+    assert out.count(b"camt.999.001.01") == 2  # AppHdr MsgDefIdr and Document namespace
+    return out
+
+
+Case = Callable[[Banks], tuple[bytes, bytes | None]]
+
+
+def _signed_by_a(payload: bytes, banks: Banks) -> tuple[bytes, bytes | None]:
+    return payload, pki.sign(banks.a.profile.key, payload)
+
+
+def _example(banks: Banks, kind: str = "pacs.008", **kw: Any) -> bytes:
+    return example_message(kind, banks.A, banks.B, **kw)
+
+
+REJECTIONS: dict[str, tuple[str, bool, Case]] = {
+    # name: (code, parsed so the NAK names the BizMsgIdr, build(banks) -> payload, signature)
+    "malformed": ("T01", False, lambda k: _signed_by_a(_example(k)[:-30], k)),
+    "pacs.008 without MsgId": (
+        "T02", False, lambda k: _signed_by_a(_drop(_example(k), "MsgId"), k)),
+    "pacs.008 without ChrgBr": (
+        "T02", False, lambda k: _signed_by_a(_drop(_example(k), "ChrgBr"), k)),
+    "pacs.009 without MsgId": (
+        "T02", False, lambda k: _signed_by_a(_drop(_example(k, "pacs.009"), "MsgId"), k)),
+    "pacs.002 without OrgnlMsgNmId": (
+        "T02", False, lambda k: _signed_by_a(_drop(_example(k, "pacs.002"), "OrgnlMsgNmId"), k)),
+    "unknown definition": (
+        "T03", False, lambda k: _signed_by_a(_unknown_definition(_example(k)), k)),
+    "unknown receiver": ("H02", True, lambda k: _signed_by_a(
+        example_message("pacs.008", k.A, absent_bic(k.root)), k)),
+    "receiver not a participant": ("H03", True, lambda k: _signed_by_a(
+        example_message("pacs.008", k.A, non_participant_institution(k.root)), k)),
+    "self addressed": ("H05", True, lambda k: _signed_by_a(
+        example_message("pacs.008", k.A, k.A[:8] + "ABC"), k)),
+    "header From another institution": ("H04", True, lambda k: _signed_by_a(
+        example_message("pacs.008", k.C, k.B), k)),
+    "oversize": ("M01", False, lambda k: _signed_by_a(_oversize(_example(k)), k)),
+    "doctype and entity": ("M03", False, lambda k: _signed_by_a(_with_doctype(_example(k)), k)),
+    "utf-16": ("M04", False, lambda k: _signed_by_a(
+        _example(k).replace(b"UTF-8", b"UTF-16").decode().encode("utf-16"), k)),
+    "missing signature": ("S01", False, lambda k: (_example(k), None)),
+    "signature over other bytes": ("S02", True, lambda k: (
+        _example(k), pki.sign(k.a.profile.key, _example(k)))),
+    "signature by another participant": ("S02", True, lambda k: (
+        (p := _example(k)), pki.sign(k.b.profile.key, p))),
+}
+
+
+@pytest.mark.parametrize("name", list(REJECTIONS))
+def test_each_bad_message_gets_its_own_nak_and_stores_nothing(quiet: Banks, name: str) -> None:
+    code, names_id, build = REJECTIONS[name]
+    payload, signature = build(quiet)
+    [result] = _submit(quiet.a, [submission(payload, signature)])
+    assert result["status"] == "NAK", result
+    assert result["reason"] == code, result
+    assert result["reason_text"] == Reason.by_code(code).text
+    assert result["duplicate"] is False
+    if names_id:
+        assert result["id"] == header_text(payload, "BizMsgIdr")
+    # the quiet fixture checks that no table changed and B received nothing
+
+
+def test_mixed_batch_gets_results_in_order_and_stores_only_the_good(banks: Banks) -> None:
+    good = example_message("pacs.008", banks.A, banks.B)
+    cases = ["malformed", "missing signature", "header From another institution",
+             "signature over other bytes", "pacs.009 without MsgId"]
+    built = [REJECTIONS[c][2](banks) for c in cases]
+    items = [submission(p, s) for p, s in built]
+    items.insert(2, submission(good, pki.sign(banks.a.profile.key, good)))
+    results = _submit(banks.a, items)
+    assert [r["index"] for r in results] == list(range(len(items)))
+    expected = [REJECTIONS[c][0] for c in cases]
+    expected.insert(2, None)
+    assert [r["reason"] for r in results] == expected
+    assert [r["status"] for r in results] == ["NAK", "NAK", "ACK", "NAK", "NAK", "NAK"]
+    assert results[2]["id"] == header_text(good, "BizMsgIdr")
+    assert db_counts(banks.root)["messages"] == 1
+    assert db_counts(banks.root)["queue"] == 1
+    [m] = _everything(banks.b)
+    assert base64.b64decode(m["payload"]) == good and m["osn"] == 1
+
+
+def test_batch_over_the_limit_is_refused_whole(quiet: Banks) -> None:
+    payload = example_message("pacs.008", quiet.A, quiet.B)
+    item = submission(payload, pki.sign(quiet.a.profile.key, payload))
+    with pytest.raises(ApiError) as caught:
+        _submit(quiet.a, [item] * (limits.BATCH_MESSAGES_MAX + 1))
+    assert caught.value.status in (400, 422)
+
+
+# --- request authentication -----------------------------------------------------------
+
+
+def _post_messages(url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+    return httpx.post(
+        url + "/v1/messages", content=body,
+        headers={**headers, "content-type": "application/json"}, timeout=10,
+    )
+
+
+def _good_body(banks: Banks) -> bytes:
+    payload = example_message("pacs.008", banks.A, banks.B)
+    item = submission(payload, pki.sign(banks.a.profile.key, payload))
+    return json.dumps({"messages": [item]}).encode()
+
+
+def _assert_401(response: httpx.Response) -> None:
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "authentication_failed"
+
+
+def test_unsigned_request_is_refused(quiet: Banks) -> None:
+    _assert_401(_post_messages(quiet.url, {}, _good_body(quiet)))
+    answer = httpx.get(quiet.url + "/v1/deliveries", timeout=10)
+    assert answer.status_code == 401
+
+
+def test_replayed_request_is_refused(quiet: Banks) -> None:
+    body = json.dumps({"messages": []}).encode()
+    headers = pki.sign_request(quiet.a.profile.key, quiet.A, "POST", "/v1/messages", body)
+    first = _post_messages(quiet.url, headers, body)
+    assert first.status_code == 200 and first.json() == {"results": []}
+    replay = _post_messages(quiet.url, headers, body)
+    _assert_401(replay)
+    assert "replay" in replay.json()["message"]
+
+
+def test_replay_of_a_message_submission_is_refused(banks: Banks) -> None:
+    body = _good_body(banks)
+    headers = pki.sign_request(banks.a.profile.key, banks.A, "POST", "/v1/messages", body)
+    first = _post_messages(banks.url, headers, body)
+    assert first.status_code == 200 and first.json()["results"][0]["status"] == "ACK"
+    counts = db_counts(banks.root)
+    _assert_401(_post_messages(banks.url, headers, body))
+    assert db_counts(banks.root) == counts
+    assert len(_everything(banks.b)) == 1
+
+
+def test_signature_by_one_participant_for_another_subject_is_refused(quiet: Banks) -> None:
+    body = _good_body(quiet)
+    headers = pki.sign_request(quiet.a.profile.key, quiet.B, "POST", "/v1/messages", body)
+    _assert_401(_post_messages(quiet.url, headers, body))
+
+
+def test_body_changed_after_signing_is_refused(quiet: Banks) -> None:
+    body = _good_body(quiet)
+    headers = pki.sign_request(quiet.a.profile.key, quiet.A, "POST", "/v1/messages", body)
+    _assert_401(_post_messages(quiet.url, headers, _good_body(quiet)))
+
+
+def test_stale_timestamp_is_refused(quiet: Banks) -> None:
+    body = _good_body(quiet)
+    ten_minutes_ago = time.time_ns() // 1_000_000 - 10 * 60 * 1000
+    headers = pki.sign_request(
+        quiet.a.profile.key, quiet.A, "POST", "/v1/messages", body, now_ms=ten_minutes_ago
+    )
+    response = _post_messages(quiet.url, headers, body)
+    _assert_401(response)
+    assert "timestamp" in response.json()["message"]
+
+
+def test_profile_from_another_networks_ca_is_refused(quiet: Banks, tmp_path: Path) -> None:
+    other = init_network(tmp_path / "other", demo=True, url=quiet.url, name="other")
+    [impostor_folder] = [p for p in participants(other.root) if p.name == quiet.A]
+    with Client.from_profile(impostor_folder, quiet.url) as impostor:
+        assert impostor.profile.subject == quiet.A  # same BIC, different CA and key
+        assert impostor.profile.ca_pem != quiet.a.profile.ca_pem
+        payload = example_message("pacs.008", quiet.A, quiet.B)
+        with pytest.raises(ApiError) as caught:
+            impostor.send([payload])
+        assert caught.value.status == 401
+        with pytest.raises(ApiError) as caught:
+            impostor.receive()
+        assert caught.value.status == 401
+    # a subject only the other network knows
+    with Client.from_profile(participants(other.root)[-1], quiet.url) as stranger:
+        with pytest.raises(ApiError) as caught:
+            stranger.notices()
+        assert caught.value.status == 401
+
+
+def test_request_body_over_the_limit_is_refused_with_413(quiet: Banks, quiet_node: NodeProcess) -> None:
+    declared = limits.REQUEST_BYTES_MAX + 1
+    with socket.create_connection(("127.0.0.1", quiet_node.port), timeout=10) as s:
+        s.sendall(
+            b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\n"
+            + f"Content-Length: {declared}\r\n\r\n".encode()
+            + b'{"messages": []}'
+        )
+        s.shutdown(socket.SHUT_WR)
+        raw = b""
+        while chunk := s.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), raw[:200]
+    assert b"application/json" in head.lower()
+    answer = json.loads(body)
+    assert answer["error"] == "payload_too_large"
+    # the node stays healthy and keeps serving signed requests
+    assert httpx.get(quiet.url + "/v1/health", timeout=5).json()["status"] == "ok"
+    assert quiet.b.receive()["messages"] == []
+
+
+def test_streamed_body_over_the_limit_is_refused_with_413(
+    quiet: Banks, quiet_node: NodeProcess
+) -> None:
+    chunk = b" " * (1024 * 1024)
+
+    def stream() -> Iterator[bytes]:
+        yield b'{"messages": []'
+        for _ in range(limits.REQUEST_BYTES_MAX // len(chunk) + 1):
+            yield chunk
+        yield b"}"
+
+    try:
+        response = httpx.post(quiet.url + "/v1/messages", content=stream(),
+                              headers={"content-type": "application/json"}, timeout=30)
+    except httpx.TransportError:
+        pass  # the node may close the connection before the client finished sending
+    else:
+        assert response.status_code == 413
+        assert response.json()["error"] == "payload_too_large"
+    assert httpx.get(quiet.url + "/v1/health", timeout=5).json()["status"] == "ok"
+    assert quiet.b.receive()["messages"] == []
+
+
+# --- delivery: redelivery, ordering, long poll -----------------------------------------
+
+
+def test_unacknowledged_messages_come_again_as_possible_duplicates(banks: Banks) -> None:
+    payloads = [example_message("pacs.008", banks.A, banks.B) for _ in range(5)]
+    assert all(r["status"] == "ACK" for r in banks.a.send(payloads))
+
+    first = banks.b.receive()["messages"]
+    assert [m["osn"] for m in first] == [1, 2, 3, 4, 5]
+    assert not any(m["possible_duplicate"] for m in first)
+
+    # the receiver "restarts": a new session for B, nothing was acknowledged
+    with Client.from_profile(banks.b.profile.folder, banks.url) as b_again:
+        page = b_again.receive()
+        second = page["messages"]
+        assert page["acked_osn"] == 0
+        assert [(m["osn"], m["id"], m["payload"]) for m in second] == [
+            (m["osn"], m["id"], m["payload"]) for m in first
+        ]
+        assert all(m["possible_duplicate"] for m in second)
+        assert all(b_again.verify(m) for m in second)
+
+        # acknowledging part: only the rest comes again
+        b_again.ack(2)
+        assert [m["osn"] for m in b_again.receive()["messages"]] == [3, 4, 5]
+        assert b_again.ack(5) == {"last": 5, "acked": 5}
+        assert b_again.receive()["messages"] == []
+    assert banks.b.receive()["messages"] == []
+
+    # new messages after the acknowledged point are not possible duplicates
+    banks.a.send([example_message("pacs.008", banks.A, banks.B)])
+    [fresh] = banks.b.receive()["messages"]
+    assert fresh["osn"] == 6 and fresh["possible_duplicate"] is False
+
+
+def test_ack_beyond_what_was_delivered_acknowledges_only_the_delivered(banks: Banks) -> None:
+    banks.a.send([example_message("pacs.008", banks.A, banks.B) for _ in range(3)])
+    got = banks.b.receive(limit=2)["messages"]
+    assert [m["osn"] for m in got] == [1, 2]
+    assert banks.b.ack(3)["acked"] == 2  # OSN 3 was never handed out
+    [m] = banks.b.receive()["messages"]
+    assert m["osn"] == 3 and m["possible_duplicate"] is False
+
+
+def test_osns_are_gapless_across_batches_from_two_senders(banks: Banks) -> None:
+    batches: dict[str, list[list[bytes]]] = {
+        banks.A: [[example_message("pacs.008", banks.A, banks.B) for _ in range(40)]
+                  for _ in range(2)],
+        banks.C: [[example_message("pacs.009", banks.C, banks.B) for _ in range(40)]],
+    }
+    acked: dict[str, list[str]] = {banks.A: [], banks.C: []}
+    errors: list[BaseException] = []
+
+    def sender(client: Client) -> None:
+        try:
+            for batch in batches[client.profile.subject]:
+                results = client.send(batch)
+                assert all(r["status"] == "ACK" and not r["duplicate"] for r in results)
+                acked[client.profile.subject] += [r["id"] for r in results]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender, args=(c,)) for c in (banks.a, banks.c)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+
+    received: list[dict[str, Any]] = []
+    while page := banks.b.receive(limit=50)["messages"]:
+        received += page
+        banks.b.ack(page[-1]["osn"])
+    assert [m["osn"] for m in received] == list(range(1, 121))
+    assert not any(m["possible_duplicate"] for m in received)
+    for bic in (banks.A, banks.C):
+        # each sender's messages arrive in the order it sent them
+        assert [m["id"] for m in received if m["sender"] == bic] == acked[bic]
+        assert len(acked[bic]) == 40 * len(batches[bic])
+    final = banks.b.receive()
+    assert final["messages"] == [] and final["acked_osn"] == final["last_osn"] == 120
+
+
+def test_long_poll_returns_when_a_message_arrives(banks: Banks) -> None:
+    outcome: dict[str, Any] = {}
+
+    def wait_for_message() -> None:
+        started = time.monotonic()
+        try:
+            outcome["page"] = banks.b.receive(wait=10)
+        except BaseException as exc:
+            outcome["error"] = exc
+        outcome["seconds"] = time.monotonic() - started
+
+    waiter = threading.Thread(target=wait_for_message)
+    waiter.start()
+    time.sleep(0.3)  # the scenario: the message is sent while B is already waiting
+    payload = example_message("pacs.008", banks.A, banks.B)
+    banks.a.send([payload])
+    waiter.join(15)
+    assert not waiter.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    [m] = outcome["page"]["messages"]
+    assert base64.b64decode(m["payload"]) == payload
+    assert outcome["seconds"] < 5
+
+
+def test_long_poll_with_nothing_to_deliver_waits_then_returns_empty(banks: Banks) -> None:
+    started = time.monotonic()
+    page = banks.b.receive(wait=1)
+    elapsed = time.monotonic() - started
+    assert page["messages"] == []
+    assert 0.9 <= elapsed < 5
+
+
+# --- published descriptions ---------------------------------------------------------
+
+
+def test_openapi_documents_the_participant_endpoints(quiet: Banks) -> None:
+    document = httpx.get(quiet.url + "/openapi.json", timeout=10).json()
+    paths = document["paths"]
+    for path, method in [
+        ("/v1/messages", "post"), ("/v1/deliveries", "get"), ("/v1/deliveries/ack", "post"),
+        ("/v1/notices", "get"), ("/v1/notices/ack", "post"),
+    ]:
+        assert method in paths.get(path, {}), path
+    body = paths["/v1/messages"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] is True
+    assert "messages" in schema["properties"]
+    assert "messages" in schema.get("required", [])
+    item = json.dumps(schema)
+    for field in ("payload", "signature", "notify_delivery"):
+        assert field in item
+    for path in ("/v1/deliveries/ack", "/v1/notices/ack"):
+        assert "requestBody" in paths[path]["post"]
+
+
+def test_reasons_lists_every_code(quiet: Banks) -> None:
+    answer = httpx.get(quiet.url + "/v1/reasons", timeout=10)
+    assert answer.status_code == 200
+    listed = {r["code"]: r["text"] for r in answer.json()}
+    assert listed == {r.code: r.text for r in Reason}
