@@ -35,9 +35,9 @@ class IntakeBench:
         self.settings = settings
         folders = participant_folders(template)
         self.sender_folder, self.receiver = folders[0], folders[-1].name
-        self.profile = load_profile(self.sender_folder)
-        self.sender = self.profile.subject
-        self.cert_pem = self.profile.cert_pem
+        self.sender_profile = load_profile(self.sender_folder)
+        self.sender = self.sender_profile.subject
+        self.cert_pem = self.sender_profile.cert_pem
         self.messages: list[Submission] = []
 
     def generate(self) -> float:
@@ -166,19 +166,25 @@ class IntakeBench:
         return _summarise(stats, count - half, plain_us, profiled_us)
 
 
-STAGES = {
-    # (file suffix, function name) -> stage label; cumulative time, per message
-    ("pipeline.py", "submit"): "Intake.submit (everything)",
-    ("iso20022/intake.py", "parse_message"): "parse_message (parse + XSD + extract)",
-    ("iso20022/safe_xml.py", "parse_untrusted"): "  hardened parse",
-    ("iso20022/extract.py", "extract"): "  extraction",
-    ("pki.py", "verify_signature"): "pki.verify_signature (ECDSA)",
-    ("pipeline.py", "screen"): "screen (policy evaluation)",
-    ("pipeline.py", "_route"): "Intake._route (2 directory queries)",
-    ("pipeline.py", "_new_message"): "_new_message (sha256, json)",
-    ("sqlite.py", "store_batch"): "store_batch (SQL + commit)",
-    ("sqlite.py", "_store_one"): "  _store_one (3 statements/msg)",
-}
+STAGES = [
+    # (file suffix, function name, label): cumulative time per message, nested by indent
+    ("pipeline.py", "submit", "Intake.submit (everything)"),
+    ("iso20022/intake.py", "parse_message", "  parse_message (parse + XSD + extract)"),
+    ("iso20022/safe_xml.py", "parse_untrusted", "    hardened parse"),
+    ("iso20022/schemas.py", "validate", "    XSD validate (head.001 + document)"),
+    ("iso20022/extract.py", "extract", "    extraction"),
+    ("pki.py", "verify_signature", "  pki.verify_signature (ECDSA)"),
+    ("pipeline.py", "_route", "  Intake._route (directory queries)"),
+    ("pipeline.py", "screen", "  screen (policy, builds rows)"),
+    ("policy/evaluate.py", "evaluate", "    policy evaluate"),
+    ("pipeline.py", "_new_message", "    _new_message (sha256, json)"),
+    ("dataclasses.py", "asdict", "      dataclasses.asdict (parties_json)"),
+    ("sqlite.py", "store_batch", "  store_batch (SQL + commit)"),
+    ("sqlite.py", "_write", "    BEGIN IMMEDIATE + COMMIT (fsync)"),
+    ("sqlite.py", "_store_one", "    _store_one (per-message SQL)"),
+]
+"""The _write generator's own frames run BEGIN and COMMIT; the statements inside the
+with-block run in the caller's frame, so they are not part of its time."""
 
 
 def _summarise(
@@ -186,20 +192,13 @@ def _summarise(
 ) -> dict[str, Any]:
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     stages: dict[str, float] = {}
-    commit_us = 0.0
-    validate_us = 0.0
-    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
-        for (suffix, name), label in STAGES.items():
-            if func == name and filename.endswith(suffix):
-                stages[label] = stages.get(label, 0.0) + ct / messages * 1e6
-        if func == "validate" and "schemas.py" in filename:
-            validate_us += ct / messages * 1e6
-        # The _write generator's own frames run BEGIN IMMEDIATE and COMMIT (the fsync);
-        # the statements inside the with-block run in the caller's frame.
-        if func == "_write" and filename.endswith("sqlite.py"):
-            commit_us += ct / messages * 1e6
-    if validate_us:
-        stages["  XSD validate (schemas.py validate)"] = validate_us
+    for suffix, name, label in STAGES:
+        total = sum(
+            ct for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items()
+            if func == name and filename.endswith(suffix)
+        )
+        if total:
+            stages[label] = total / messages * 1e6
     top = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
     top_rows = [
         {
@@ -216,7 +215,6 @@ def _summarise(
         "unprofiled_us_per_msg": round(plain_us, 1),
         "profiled_us_per_msg": round(profiled_us, 1),
         "stages_cum_us_per_msg": {k: round(v, 1) for k, v in stages.items()},
-        "begin_commit_us_per_msg": round(commit_us, 1),
         "top_self_time": top_rows,
         "note": "cProfile inflates Python-heavy code more than C calls (lxml, OpenSSL, sqlite)",
     }

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from benchmarks.common import (
 )
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True)
 
 
@@ -170,7 +171,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"load {m['loadavg_at_start']} -> {m['loadavg_at_end']}; "
         f"messages: pacs.008 of {report['message_bytes']} B"
     )
-    table = Table(show_lines=False, header_style="bold")
+    table = Table(show_lines=True, header_style="bold")
     table.add_column("group")
     table.add_column("benchmark")
     table.add_column("median", justify="right")
@@ -184,10 +185,10 @@ def print_report(report: dict[str, Any]) -> None:
         if previous is not None and r["group"] != previous:
             table.add_section()
         previous = r["group"]
-        ratios = ", ".join(f"{v:.2f} {k}" for k, v in r["ratios"].items())
+        ratios = "\n".join(f"{v:.2f} {k}" for k, v in r["ratios"].items())
         extra = r["extra"]
         if r["group"] == "latency":
-            ratios = (f"p99 {extra['p99_ms_median_of_reps']:.1f} ms (median of reps), "
+            ratios = (f"p99 {extra['p99_ms_median_of_reps']:.1f} ms (median of reps)\n"
                       f"pooled p99 {extra['p99_ms_pooled']:.1f} ms, n={extra['samples']}")
         if "drift_between_passes" in extra:
             ratios = f"drift pass1->pass2 {extra['drift_between_passes']:+.0%}"
@@ -209,7 +210,6 @@ def print_report(report: dict[str, Any]) -> None:
     ptable.add_column("µs/msg", justify="right")
     for stage, us in prof["stages_cum_us_per_msg"].items():
         ptable.add_row(stage, f"{us:.1f}")
-    ptable.add_row("BEGIN IMMEDIATE + COMMIT (fsync)", f"{prof['begin_commit_us_per_msg']:.1f}")
     console.print(ptable)
     ttable = Table(title="top self time (cProfile, batch 100)", header_style="bold")
     for col in ("function", "calls/msg", "self µs/msg", "cum µs/msg"):

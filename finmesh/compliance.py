@@ -24,8 +24,7 @@ from finmesh.domain.policy.impact import impact
 from finmesh.domain.policy.licences import Licence
 from finmesh.domain.policy.measures import Measure, MeasureStatus
 from finmesh.pipeline import Clock
-from finmesh.store.sqlite import SqliteStore
-from finmesh.store.sqlite_policy import AuditNote
+from finmesh.store.port import AuditNote, Store
 
 COMPLIANCE = "compliance"
 READ_ROLES = frozenset({"compliance", "auditor", "operator"})
@@ -36,7 +35,7 @@ class Forbidden(Refused):
 
 
 class Compliance:
-    def __init__(self, store: SqliteStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
         self._lock = threading.Lock()

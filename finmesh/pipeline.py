@@ -19,7 +19,7 @@ from finmesh.domain import admission, limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022 import ParsedMessage, parse_message
-from finmesh.domain.policy.evaluate import PolicySnapshot, evaluate
+from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
 from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
@@ -137,17 +137,14 @@ def screen(
             assert decision.reason is not None
             out.append(Verdict.nak(Rejected(decision.reason, decision.detail), c.parsed))
             continue
-        if decision.licence_id is not None:
-            used[decision.licence_id] = used.get(decision.licence_id, Decimal(0)) + (
-                c.parsed.amount or Decimal(0)
-            )
+        used = add_usage(used, decision, facts)
         held = decision.measure_id if decision.outcome == "hold" else None
-        out.append((_new_message(c, now_ms, held, decision.licence_id), c.parsed))
+        out.append((_new_message(c, now_ms, held, decision.licence_ids), c.parsed))
     return out
 
 
 def _new_message(
-    admitted: Admitted, now_ms: int, held_by: str | None, licence_id: str | None
+    admitted: Admitted, now_ms: int, held_by: str | None, licence_ids: tuple[str, ...]
 ) -> NewMessage:
     sender, receiver, item, parsed = (
         admitted.sender,
@@ -158,7 +155,7 @@ def _new_message(
     priority = admission.normalised_priority(parsed.priority)
     return NewMessage(
         held_by=held_by,
-        licence_id=licence_id,
+        licence_ids=licence_ids,
         sender=sender,
         receiver=receiver,
         biz_msg_id=parsed.biz_msg_id,
@@ -195,4 +192,11 @@ def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict
             hold_id=outcome.hold_id,
             measure_id=new.held_by,
         )
-    return Verdict("ACK", None, "", parsed.biz_msg_id, parsed.uetr, licence_id=new.licence_id)
+    return Verdict(
+        "ACK",
+        None,
+        "",
+        parsed.biz_msg_id,
+        parsed.uetr,
+        licence_id=",".join(new.licence_ids) or None,
+    )

@@ -14,7 +14,7 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
-from finmesh.store.sqlite_policy import StalePolicy
+from finmesh.store.port import StalePolicy
 
 
 class PayloadTooLarge(BadRequest):

@@ -7,12 +7,33 @@ never decides policy: the pipeline and delivery services do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from decimal import Decimal
+from typing import Any, Protocol
 
+from finmesh.domain.audit import AuditEntry
 from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.errors import FinmeshError
+from finmesh.domain.holds import Hold
+from finmesh.domain.policy.evaluate import PolicySnapshot
+from finmesh.domain.policy.impact import TrafficRecord
+from finmesh.domain.policy.licences import Licence
+from finmesh.domain.policy.measures import Measure
+
+
+class StalePolicy(FinmeshError):
+    """An officer's action was based on a policy state that has since changed."""
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """What an audit entry records; the store chains and hashes it."""
+
+    actor: str
+    action: str
+    subject: str
+    details: Mapping[str, Any]
 
 
 class PolicyChanged(FinmeshError):
@@ -51,8 +72,8 @@ class NewMessage:
     obsolete_ms: int
     held_by: str | None = None
     """Measure that holds the message for compliance review (not queued until released)."""
-    licence_id: str | None = None
-    """Licence that let the message through a prohibition; its use is counted."""
+    licence_ids: tuple[str, ...] = ()
+    """Licences that let the message through prohibitions; their use is counted."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +179,36 @@ class Store(Protocol):
     # notices
     def fetch_notices(self, owner: str, after_seq: int | None, limit: int) -> list[Notice]: ...
     def acknowledge_notices(self, owner: str, up_to_seq: int) -> Cursor: ...
+
+    # operators
+    def add_operator(
+        self, name: str, cert_pem: bytes, roles: tuple[str, ...], now_ms: int
+    ) -> None: ...
+    def operator_cert(self, name: str) -> bytes | None: ...
+    def operator_roles(self, name: str) -> tuple[str, ...]: ...
+
+    # policy: every write bumps the policy version and appends its audit entry atomically
+    def policy_version(self) -> int: ...
+    def policy_snapshot(self) -> PolicySnapshot: ...
+    def next_id(self, kind: str) -> int: ...
+    def measure(self, measure_id: str) -> Measure: ...
+    def licence(self, licence_id: str) -> tuple[Licence, Decimal]: ...
+    def save_measure(
+        self, measure: Measure, expected_version: int, note: AuditNote, now_ms: int
+    ) -> None: ...
+    def save_licence(
+        self, licence: Licence, expected_version: int, note: AuditNote, now_ms: int
+    ) -> None: ...
+    def unenforced_measures(self) -> list[Measure]: ...
+    def return_queued(self, measure: Measure, now_ms: int, detail: str) -> int: ...
+    def holds(self) -> list[Hold]: ...
+    def hold(self, hold_id: int) -> Hold: ...
+    def save_hold(
+        self, before: Hold, after: Hold, note: AuditNote, now_ms: int, obsolete_ms: int
+    ) -> None: ...
+    def traffic(self, from_ms: int, to_ms: int) -> Iterator[TrafficRecord]: ...
+    def queued_traffic(self) -> list[TrafficRecord]: ...
+    def audit_entries(self) -> list[AuditEntry]: ...
 
     # housekeeping
     def message_count(self) -> int: ...

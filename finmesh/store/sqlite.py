@@ -22,6 +22,7 @@ from finmesh.domain.reasons import Reason
 from finmesh.store import codec, queries
 from finmesh.store.port import (
     AlreadyStored,
+    AuditNote,
     Cursor,
     Delivery,
     Guard,
@@ -32,7 +33,6 @@ from finmesh.store.port import (
     StoreOutcome,
 )
 from finmesh.store.sqlite_policy import (
-    AuditNote,
     PolicyTables,
     append_audit,
     bump_version,
@@ -192,12 +192,12 @@ class SqliteStore(PolicyTables):
                 m.purposes_json,
                 m.received_ms,
                 m.held_by,
-                m.licence_id,
+                ",".join(m.licence_ids) or None,
             ),
         )
         message_id = int(cur.lastrowid or 0)
-        if m.licence_id is not None:
-            _use_licence(db, m, now_ms=m.received_ms)
+        for licence_id in m.licence_ids:
+            _use_licence(db, m, licence_id)
         if m.held_by is not None:
             return _hold(db, message_id, m)
         seq = next_seq(db, m.receiver, "queue")
@@ -320,17 +320,17 @@ def _cursor(db: sqlite3.Connection, owner: str, kind: str) -> Cursor:
     return Cursor(last=row[0], acked=row[1]) if row else Cursor(last=0, acked=0)
 
 
-def _use_licence(db: sqlite3.Connection, m: NewMessage, now_ms: int) -> None:
-    used = Decimal(db.execute(Q["licence"], (m.licence_id,)).fetchone()[1])
+def _use_licence(db: sqlite3.Connection, m: NewMessage, licence_id: str) -> None:
+    used = Decimal(db.execute(Q["licence"], (licence_id,)).fetchone()[1])
     total = used + Decimal(m.amount or "0")
-    db.execute(Q["set_licence_used"], (str(total), m.licence_id))
+    db.execute(Q["set_licence_used"], (str(total), licence_id))
     bump_version(db)  # totals are policy: concurrent evaluations must see them
     append_audit(
         db,
         AuditNote(
             m.sender,
             "licence.use",
-            str(m.licence_id),
+            licence_id,
             {
                 "message": m.biz_msg_id,
                 "amount": m.amount,
@@ -338,7 +338,7 @@ def _use_licence(db: sqlite3.Connection, m: NewMessage, now_ms: int) -> None:
                 "used_total": str(total),
             },
         ),
-        now_ms,
+        m.received_ms,
     )
 
 

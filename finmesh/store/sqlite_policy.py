@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from finmesh.domain.audit import AuditEntry, next_entry
-from finmesh.domain.errors import FinmeshError, NotFound
+from finmesh.domain.errors import NotFound
 from finmesh.domain.holds import Hold, HoldState
 from finmesh.domain.iso20022 import Party
 from finmesh.domain.policy.evaluate import PolicySnapshot
@@ -26,22 +25,10 @@ from finmesh.domain.policy.measures import Measure
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
 from finmesh.store import codec, queries
-from finmesh.store.port import Guard, PolicyChanged
+from finmesh.store.port import AuditNote, Guard, PolicyChanged, StalePolicy
 
 Q = queries.load("queries.sql")
 POLICY_VERSION = "policy_version"
-
-
-class StalePolicy(FinmeshError):
-    """An officer's action was based on a policy state that has since changed."""
-
-
-@dataclass(frozen=True)
-class AuditNote:
-    actor: str
-    action: str
-    subject: str
-    details: Mapping[str, Any]
 
 
 class PolicyTables:

@@ -175,13 +175,13 @@ def test_directory_import_is_all_or_nothing(network: Path, tmp_path: Path) -> No
 def test_participant_add_creates_a_working_profile(
     network: Path, node: NodeProcess, tmp_path: Path
 ) -> None:
+    b_folder = participants(network)[0]
     bic = non_participant_institution(network)
     [added] = lines(ok("participant", "add", network, bic))
     folder = Path(added["profile"])
     assert folder == network / "participants" / bic
     assert PROFILE_FILES <= {p.name for p in folder.iterdir()}
-
-    b_folder = participants(network)[0]
+    assert stat.S_IMODE((folder / "key.pem").stat().st_mode) == 0o600
     message = tmp_path / "m.xml"
     message.write_text(ok("example", "pacs.008", "--from", bic, "--to", b_folder.name))
     [result] = lines(ok("send", "--profile", folder, "--url", node.url, message))

@@ -74,8 +74,15 @@ class Licence:
         return self.valid_until_ms is None or now_ms <= self.valid_until_ms
 
 
+def _as_set(codes: Iterable[str], what: str) -> frozenset[str]:
+    # A bare string is iterable too, and "GDDS" would become the codes G, D and S.
+    if isinstance(codes, str):
+        raise BadRequest(f"{what} must be a list of codes, not the single text {codes!r}")
+    return frozenset(codes)
+
+
 def _purposes(codes: Iterable[str]) -> frozenset[str]:
-    result = frozenset(codes)
+    result = _as_set(codes, "purposes")
     for code in sorted(result):
         if not isinstance(code, str) or not _PURPOSE_CODE.fullmatch(code):
             raise BadRequest(
@@ -86,7 +93,7 @@ def _purposes(codes: Iterable[str]) -> frozenset[str]:
 
 
 def _currencies(codes: Iterable[str]) -> frozenset[str]:
-    result = frozenset(codes)
+    result = _as_set(codes, "currencies")
     for code in sorted(result):
         if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
             raise BadRequest(f"currency {code!r} must be 3 uppercase letters (ISO 4217)")
@@ -95,7 +102,7 @@ def _currencies(codes: Iterable[str]) -> frozenset[str]:
 
 def _counterparties(codes: Iterable[str]) -> frozenset[str]:
     result: set[str] = set()
-    for code in codes:
+    for code in _as_set(codes, "counterparties"):
         if not isinstance(code, str):
             raise BadRequest(f"counterparty must be a BIC, got {code!r}")
         try:

@@ -13,7 +13,6 @@ every hit can be explained word by word.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -53,6 +52,8 @@ _APOSTROPHES = re.compile(r"['’`ʹʼ]")
 # Transliteration writes the soft and hard signs as apostrophes ("Promsvyaz'bank"); lists
 # drop them ("Promsvyazbank"), so they are deleted rather than turned into word breaks.
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_INITIALISM = re.compile(r"\b(?:[a-z0-9]\.)+[a-z0-9]\b\.?")
+# "S.A." and "P.L.C." are one word each, so their dots go before punctuation splits words.
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def _drop_phrases(tokens: list[str]) -> list[str]:
 def normalise_name(name: str) -> tuple[str, ...]:
     """The comparable words of a name: Latin, unaccented, casefolded, no legal forms."""
     latin = _APOSTROPHES.sub("", anyascii(name)).casefold()
-    tokens = _NOT_ALNUM.sub(" ", latin).split()
+    joined = _INITIALISM.sub(lambda match: match.group().replace(".", ""), latin)
+    tokens = _NOT_ALNUM.sub(" ", joined).split()
     return tuple(token for token in _drop_phrases(tokens) if token not in LEGAL_FORMS)
 
 
@@ -120,13 +122,19 @@ def _contains_run(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
 
 
+def tokens_match(wanted: tuple[str, ...], found: tuple[str, ...]) -> bool:
+    """`wanted` runs contiguously inside `found`, or both hold the same words."""
+    # Both tests need every listed word, so a missing first word settles most names fast.
+    if not wanted or wanted[0] not in found:
+        return False
+    if len(wanted) == len(found) and sorted(wanted) == sorted(found):
+        return True
+    return _contains_run(found, wanted)
+
+
 def names_match(entity: str, candidate: str) -> bool:
     """True when `candidate` names `entity`: its words in order inside, or the same words."""
-    wanted = normalise_name(entity)
-    found = normalise_name(candidate)
-    if not wanted or not found:
-        return False
-    return _contains_run(found, wanted) or Counter(wanted) == Counter(found)
+    return tokens_match(normalise_name(entity), normalise_name(candidate))
 
 
 @dataclass(frozen=True)
