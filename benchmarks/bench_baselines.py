@@ -176,7 +176,8 @@ def scripts(quick: bool) -> list[dict[str, Any]]:
         try:
             done = subprocess.run(
                 [sys.executable, *args], cwd=project_root(), capture_output=True, text=True,
-                timeout=SCRIPT_TIMEOUT_SECONDS, env={**os.environ, "PYTHONPATH": str(project_root())},
+                timeout=SCRIPT_TIMEOUT_SECONDS,
+                env={**os.environ, "PYTHONPATH": str(project_root())},
             )
             text, rc = (done.stdout + done.stderr).strip(), done.returncode
         except subprocess.TimeoutExpired:

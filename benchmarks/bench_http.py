@@ -6,6 +6,7 @@ so per-message CPU is reported for both sides.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 import threading
@@ -15,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from benchmarks.common import (
     Deadline,
+    Probe,
     Result,
     Settings,
     generate_messages,
@@ -76,8 +80,9 @@ def _check(results: list[dict[str, Any]], expected: int) -> None:
 
 
 class HttpBench:
-    def __init__(self, template: Path, scratch: Path, settings: Settings) -> None:
+    def __init__(self, template: Path, scratch: Path, settings: Settings, probe: Probe) -> None:
         self.settings = settings
+        self.probe = probe
         root = scratch / "http-node"
         if root.exists():
             shutil.rmtree(root)
@@ -120,7 +125,8 @@ class HttpBench:
             sys.path.insert(0, str(project_root()))
         from tests.netutil import NodeProcess
 
-        self.node = NodeProcess(self.root).start()
+        self.node = NodeProcess(self.root)  # assigned first, so stop() can always reach it
+        self.node.start()
         url: str = self.node.url
         # Warm up every sender: schemas compiled in the node, certificates cached, pools open.
         for folder in self.sender_folders:
@@ -131,7 +137,8 @@ class HttpBench:
 
     def stop(self) -> None:
         if self.node is not None:
-            self.node.stop()
+            if self.node.process is not None:
+                self.node.stop()
             self.node = None
 
     def _client(self, folder: Path) -> Client:
@@ -146,7 +153,10 @@ class HttpBench:
         self, config: Config, clients: list[Client], per_thread: int, seconds: float,
         progress: list[int] | None = None,
     ) -> tuple[int, float, float, float]:
-        """Each thread sends ``per_thread`` messages in batches; (done, wall, client, server CPU)."""
+        """Each thread sends ``per_thread`` messages in batches.
+
+        Returns (messages done, wall seconds, client CPU seconds, node CPU seconds).
+        """
         done = [0] * config.threads
         errors: list[BaseException] = []
         barrier = threading.Barrier(config.threads + 1)
@@ -192,8 +202,10 @@ class HttpBench:
         per_thread = per_rep // config.threads
         clients = [self._client(f) for f in self.sender_folders[: config.threads]]
         values, client_us, server_us = [], [], []
+        probes = []
         try:
             for _ in range(s.reps):
+                probes.append(self.probe.run())
                 done, wall, cpu, server = self._run_threads(
                     config, clients, per_thread, s.rep_seconds_max
                 )
@@ -210,6 +222,7 @@ class HttpBench:
                 "batch": config.batch, "threads": config.threads,
                 "client_cpu_us_per_msg": round(median(client_us), 1),
                 "server_cpu_us_per_msg": round(median(server_us), 1),
+                "probes": probes,
             },
         )
 
@@ -248,7 +261,7 @@ class HttpBench:
         done, wall, cpu, server = outcome[0]
         windows = [
             (n1 - n0) / (t1 - t0)
-            for (t0, n0), (t1, n1) in zip(samples, samples[1:], strict=False)
+            for (t0, n0), (t1, n1) in itertools.pairwise(samples)
             if t1 - t0 > window * 0.5 and t1 <= samples[0][0] + wall + 0.01
         ]
         return Result(
@@ -262,6 +275,52 @@ class HttpBench:
                 "client_cpu_us_per_msg": round(cpu / done * 1e6, 1),
                 "server_cpu_us_per_msg": round(server / done * 1e6, 1),
                 "generation_seconds_untimed": round(gen_seconds, 1),
+            },
+        )
+
+    # --- per-request floor ---
+
+    def floor(self, signed: bool) -> Result:
+        """Requests/s of a request that does no message work: what every request costs.
+
+        Unsigned: GET /v1/health (HTTP stack, client and node). Signed: GET
+        /v1/certificates/{bic}, which adds request signing, verify_request and the nonce
+        commit (a write transaction) that every participant request pays.
+        """
+        s = self.settings
+        sender = self.sender_folders[0]
+        target = f"/v1/certificates/{self.sender_folders[1].name}"
+        client = self._client(sender)
+        plain = httpx.Client(base_url=self.node.url, timeout=30)
+        values, client_us, server_us = [], [], []
+        try:
+            for _ in range(s.reps):
+                deadline = Deadline(s.rep_seconds_max)
+                done = 0
+                cpu0, server0 = time.process_time(), self.server_cpu()
+                start = time.perf_counter()
+                while done < s.floor_requests and not deadline.passed():
+                    if signed:
+                        client.request("GET", target)
+                    elif plain.get("/v1/health").status_code != 200:
+                        raise BenchmarkInvalid("health check failed")
+                    done += 1
+                wall = time.perf_counter() - start
+                values.append(done / wall)
+                client_us.append((time.process_time() - cpu0) / done * 1e6)
+                server_us.append((self.server_cpu() - server0) / done * 1e6)
+        finally:
+            client.close()
+            plain.close()
+        name = ("signed GET /v1/certificates (auth + nonce commit)" if signed
+                else "unsigned GET /v1/health (HTTP floor)")
+        return Result(
+            "request floor", name, "req/s", values,
+            work=f"≤{s.floor_requests} sequential requests/rep, 1 thread",
+            extra={
+                "client_cpu_us_per_msg": round(median(client_us), 1),
+                "server_cpu_us_per_msg": round(median(server_us), 1),
+                "ms_per_request": round(1000 / median(values), 3),
             },
         )
 
@@ -313,9 +372,11 @@ class HttpBench:
         s = self.settings
         client = self._client(self.receiver_folder)
         values, client_us, server_us = [], [], []
+        probes = []
         after: int | None = None
         try:
             for _ in range(s.reps):
+                probe = self.probe.run()
                 deadline = Deadline(s.rep_seconds_max)
                 done = 0
                 cpu0, server0 = time.process_time(), self.server_cpu()
@@ -333,6 +394,7 @@ class HttpBench:
                     done += len(page)
                 wall = time.perf_counter() - start
                 if done:
+                    probes.append(probe)
                     values.append(done / wall)
                     client_us.append((time.process_time() - cpu0) / done * 1e6)
                     server_us.append((self.server_cpu() - server0) / done * 1e6)
@@ -340,13 +402,14 @@ class HttpBench:
             client.close()
         if not values:
             return None
-        name = "delivery: fetch 1000 + verify each + ack" if verify else "delivery: fetch 1000 + ack"
+        name = "delivery: fetch 1000 + " + ("verify each + ack" if verify else "ack")
         return Result(
             "delivery", name, "msgs/s", values,
             work=f"≤{pages} pages of 1000/rep, 1 receiver",
             extra={
                 "client_cpu_us_per_msg": round(median(client_us), 1),
                 "server_cpu_us_per_msg": round(median(server_us), 1),
+                "probes": probes,
             },
         )
 
@@ -356,16 +419,19 @@ def matrix() -> list[Config]:
 
 
 def run_all(
-    template: Path, scratch: Path, settings: Settings, say: Callable[[str], None]
+    template: Path, scratch: Path, settings: Settings, probe: Probe, say: Callable[[str], None]
 ) -> tuple[list[Result], dict[str, Any]]:
-    bench = HttpBench(template, scratch, settings)
+    bench = HttpBench(template, scratch, settings, probe)
     results: list[Result] = []
     info: dict[str, Any] = {}
     need = bench.messages_needed()
     info["generation_seconds_untimed"] = round(bench.generate(need), 1)
     say(f"http: {sum(need.values()):,} messages generated; starting finmesh serve")
-    info["url"] = bench.start()
     try:
+        info["url"] = bench.start()
+        say("http: per-request floor (health, signed read)")
+        results.append(bench.floor(signed=False))
+        results.append(bench.floor(signed=True))
         for config in matrix():
             say(f"http: {config.label}")
             results.append(bench.submit(config))

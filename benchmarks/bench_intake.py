@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Deadline, Result, Settings, generate_messages, participant_folders
+from benchmarks.common import (
+    Deadline,
+    Probe,
+    Result,
+    Settings,
+    generate_messages,
+    participant_folders,
+)
 from finmesh.node import Node
 from finmesh.pipeline import Submission
 from finmesh.profile import load_profile
@@ -29,7 +36,8 @@ class BenchmarkInvalid(RuntimeError):
 
 
 class IntakeBench:
-    def __init__(self, template: Path, scratch: Path, settings: Settings) -> None:
+    def __init__(self, template: Path, scratch: Path, settings: Settings, probe: Probe) -> None:
+        self.probe = probe
         self.template = template
         self.scratch = scratch
         self.settings = settings
@@ -73,9 +81,11 @@ class IntakeBench:
         per_rep = self.settings.intake_messages[batch]
         node = self._fresh_node(f"intake-{batch}")
         values = []
+        probes = []
         cursor = 0
         try:
             for _ in range(self.settings.reps):
+                probes.append(self.probe.run())
                 deadline = Deadline(self.settings.rep_seconds_max)
                 done = 0
                 start = time.perf_counter()
@@ -90,6 +100,7 @@ class IntakeBench:
         return Result(
             "intake", f"intake.submit, batch {batch}", "msgs/s", values,
             work=f"≤{per_rep} msgs/rep, 1 thread, 1 transaction per batch",
+            extra={"batch": batch, "probes": probes},
         )
 
     def threads(self, batch: int = 100, threads: int = 2) -> Result:
@@ -98,48 +109,54 @@ class IntakeBench:
         per_thread = per_rep // threads
         node = self._fresh_node(f"intake-threads-{threads}")
         values = []
+        probes = []
         cursor = 0
         try:
             for _ in range(self.settings.reps):
+                probes.append(self.probe.run())
                 slices = [
                     self.messages[cursor + i * per_thread : cursor + (i + 1) * per_thread]
                     for i in range(threads)
                 ]
                 cursor += per_thread * threads
-                done = [0] * threads
-                errors: list[BaseException] = []
-                barrier = threading.Barrier(threads + 1)
-                deadline = Deadline(self.settings.rep_seconds_max + 1)
-
-                def work(i: int, mine: list[Submission]) -> None:
-                    barrier.wait()
-                    try:
-                        for at in range(0, len(mine), batch):
-                            if deadline.passed():
-                                return
-                            self._submit(node, mine[at : at + batch])
-                            done[i] += len(mine[at : at + batch])
-                    except BaseException as exc:  # reported after join
-                        errors.append(exc)
-
-                workers = [
-                    threading.Thread(target=work, args=(i, s)) for i, s in enumerate(slices)
-                ]
-                for w in workers:
-                    w.start()
-                barrier.wait()
-                start = time.perf_counter()
-                for w in workers:
-                    w.join()
-                values.append(sum(done) / (time.perf_counter() - start))
-                if errors:
-                    raise errors[0]
+                values.append(self._threads_once(node, slices, batch))
         finally:
             node.close()
         return Result(
             "intake", f"intake.submit, batch {batch}, {threads} threads", "msgs/s", values,
             work=f"≤{per_rep} msgs/rep split over {threads} threads, one Node",
+            extra={"batch": batch, "threads": threads, "probes": probes},
         )
+
+    def _threads_once(self, node: Node, slices: list[list[Submission]], batch: int) -> float:
+        """One repetition: every slice submitted by its own thread; msgs/s over all."""
+        done = [0] * len(slices)
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(len(slices) + 1)
+        deadline = Deadline(self.settings.rep_seconds_max + 1)
+
+        def work(i: int, mine: list[Submission]) -> None:
+            barrier.wait()
+            try:
+                for at in range(0, len(mine), batch):
+                    if deadline.passed():
+                        return
+                    self._submit(node, mine[at : at + batch])
+                    done[i] += len(mine[at : at + batch])
+            except BaseException as exc:  # reported after join
+                errors.append(exc)
+
+        workers = [threading.Thread(target=work, args=(i, s)) for i, s in enumerate(slices)]
+        for w in workers:
+            w.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for w in workers:
+            w.join()
+        rate = sum(done) / (time.perf_counter() - start)
+        if errors:
+            raise errors[0]
+        return rate
 
     def profile(self, batch: int = 100) -> dict[str, Any]:
         """cProfile of intake at ``batch``: where the time goes, per message."""

@@ -39,6 +39,7 @@ class Settings:
     profile_messages: int
     http_messages: dict[int, int]
     latency_requests: int
+    floor_requests: int
     sustained_seconds: float
     sustained_windows: int
     delivery_pages: int
@@ -57,6 +58,7 @@ FULL = Settings(
     profile_messages=3_000,
     http_messages={1: 300, 10: 1_500, 100: 4_000},
     latency_requests=300,
+    floor_requests=300,
     sustained_seconds=30.0,
     sustained_windows=6,
     delivery_pages=4,
@@ -75,6 +77,7 @@ QUICK = Settings(
     profile_messages=1_000,
     http_messages={1: 100, 10: 400, 100: 1_000},
     latency_requests=60,
+    floor_requests=100,
     sustained_seconds=5.0,
     sustained_windows=5,
     delivery_pages=1,
@@ -244,3 +247,86 @@ class Deadline:
 
     def passed(self) -> bool:
         return time.perf_counter() >= self.end
+
+
+# --- paired baseline probes --------------------------------------------------------
+
+PROBE_SQLITE_ROWS = 2_000
+PROBE_PARSE_MESSAGES = 300
+PROBE_VERIFY_OPS = 500
+
+
+class Probe:
+    """Short runs of the three baselines, taken right before each repetition.
+
+    On a shared machine the load changes from one second to the next; dividing each
+    repetition by a probe taken just before it (then taking the median of those ratios)
+    cancels most of that drift. About 0.1-0.2 s per probe.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        from finmesh import pki
+        from finmesh.domain.iso20022 import example_message, parse_message
+
+        self._parse = parse_message
+        self._db = sqlite3.connect(scratch / "probe.db", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, v BLOB)")
+        self._blob = os.urandom(4096)
+        self._messages = [
+            example_message("pacs.008", "DEUTDEFFXXX", "BNPAFRPPXXX")
+            for _ in range(PROBE_PARSE_MESSAGES)
+        ]
+        parse_message(self._messages[0])
+        key = pki.generate_key()
+        ca = pki.CertificateAuthority.create("probe CA")
+        self._cert = ca.issue("PROBDEFFXXX", pki.public_key_pem(key), kind="participant")
+        self._payload = os.urandom(4096)
+        self._signature = pki.sign(key, self._payload)
+        self._verify = pki.verify_signature
+
+    def run(self) -> dict[str, float]:
+        db = self._db
+        start = time.perf_counter()
+        for _ in range(PROBE_SQLITE_ROWS // 100):
+            db.execute("BEGIN")
+            db.executemany("INSERT INTO rows (v) VALUES (?)", [(self._blob,)] * 100)
+            db.execute("COMMIT")
+        sqlite_rate = PROBE_SQLITE_ROWS / (time.perf_counter() - start)
+        db.execute("DELETE FROM rows")  # untimed: keeps the probe file small
+        start = time.perf_counter()
+        for message in self._messages:
+            self._parse(message)
+        parse_rate = len(self._messages) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(PROBE_VERIFY_OPS):
+            self._verify(self._cert, self._payload, self._signature)
+        verify_rate = PROBE_VERIFY_OPS / (time.perf_counter() - start)
+        return {
+            "sqlite": sqlite_rate,
+            "parse": parse_rate,
+            "verify": verify_rate,
+            "chain": 1 / (1 / parse_rate + 1 / verify_rate),
+        }
+
+    def close(self) -> None:
+        self._db.close()
+
+
+PAIRED_RATIOS = {
+    "sqlite": "x raw SQLite commit/100 (paired)",
+    "parse": "x parse alone (paired)",
+    "chain": "x parse+verify chain (paired)",
+}
+
+
+def paired_ratios(values: Sequence[float], probes: Sequence[dict[str, float]],
+                  which: Sequence[str]) -> dict[str, float]:
+    """Median over reps of value / probe taken just before that rep."""
+    out = {}
+    for key in which:
+        ratios = [v / p[key] for v, p in zip(values, probes, strict=True) if p.get(key)]
+        if ratios:
+            out[PAIRED_RATIOS[key]] = statistics.median(ratios)
+    return out

@@ -28,12 +28,15 @@ from benchmarks.common import (
     QUICK,
     SWIFT_FIN_AVG_PER_SECOND,
     SWIFT_FIN_RECORD_PER_SECOND,
+    Probe,
     Result,
     Settings,
     build_network,
     machine,
+    paired_ratios,
 )
 
+NOISY_DRIFT = 0.15
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 console = Console(width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True)
@@ -55,6 +58,7 @@ def run(settings: Settings, scratch: Path) -> dict[str, Any]:
     results: list[Result] = []
     say("building the demo network (CA, directory, participant profiles)")
     template = build_network(scratch)
+    probe = Probe(scratch)
 
     # 1. baselines, first pass (plus the secondary baselines, once)
     say("baselines, pass 1: raw SQLite, parse+validate, ECDSA")
@@ -68,7 +72,7 @@ def run(settings: Settings, scratch: Path) -> dict[str, Any]:
     message_bytes = first["parse"].extra["message_bytes"]
 
     # 2. in-process intake
-    intake = IntakeBench(template, scratch, settings)
+    intake = IntakeBench(template, scratch, settings, probe)
     say("intake: generating and signing messages (untimed)")
     report["intake_generation_seconds_untimed"] = round(intake.generate(), 1)
     intake_results: dict[int, Result] = {}
@@ -79,6 +83,9 @@ def run(settings: Settings, scratch: Path) -> dict[str, Any]:
     intake_threads = intake.threads(100, 2)
     say("intake: cProfile at batch 100")
     report["intake_profile_batch_100"] = intake.profile(100)
+    report["intake_profile_batch_100"]["benchmark_median_us_per_msg"] = round(
+        1e6 / intake_results[100].median, 1
+    )
     intake.messages = []
 
     # baselines, second pass
@@ -98,28 +105,44 @@ def run(settings: Settings, scratch: Path) -> dict[str, Any]:
     report["parse_plus_verify_chain_msgs_per_s"] = chain
 
     # 3. HTTP
-    http_results, report["http"] = bench_http.run_all(template, scratch, settings, say)
+    http_results, report["http"] = bench_http.run_all(
+        template, scratch, settings, probe, say
+    )
+    probe.close()
 
     # the standalone scripts, unchanged, for their own view (kept verbatim in the JSON)
-    say("standalone scripts: bench_parse.py" + ("" if settings.name == "quick" else ", bench_crypto.py"))
+    quick = settings.name == "quick"
+    say("standalone scripts: bench_parse.py" + ("" if quick else ", bench_crypto.py"))
     report["scripts"] = bench_baselines.scripts(settings.name == "quick")
 
-    # ratios
+    # ratios: paired (each rep / a probe taken just before it) where a probe exists,
+    # otherwise median / median within this run
     for batch, r in intake_results.items():
-        r.ratios["x raw SQLite commit/100"] = r.median / sqlite100.median
+        r.ratios.update(paired_ratios(r.values, r.extra["probes"], ("sqlite", "parse", "chain")))
         if batch in raw_by_commit and batch != 100:
-            r.ratios[f"x raw SQLite commit/{batch}"] = r.median / raw_by_commit[batch].median
-        r.ratios["x parse alone"] = r.median / parse.median
-        r.ratios["x parse+verify chain"] = r.median / chain
+            r.ratios[f"x raw SQLite commit/{batch} (pass 1)"] = (
+                r.median / raw_by_commit[batch].median
+            )
     intake_threads.ratios["x same, 1 thread"] = intake_threads.median / intake_results[100].median
-    intake_threads.ratios["x raw SQLite commit/100"] = intake_threads.median / sqlite100.median
+    intake_threads.ratios.update(
+        paired_ratios(intake_threads.values, intake_threads.extra["probes"], ("sqlite", "chain"))
+    )
     for r in http_results:
-        batch = r.extra.get("batch")
-        if r.group == "http" and batch in intake_results:
-            r.ratios[f"x intake batch {batch}"] = r.median / intake_results[batch].median
+        same = intake_results.get(r.extra.get("batch", 0))
+        if r.group == "http" and same is not None and not r.name.startswith("sustained"):
+            r.ratios[f"x intake batch {r.extra['batch']}"] = r.median / same.median
+        if "probes" in r.extra:
+            r.ratios.update(paired_ratios(r.values, r.extra["probes"], ("sqlite", "chain")))
         if r.group in ("http", "delivery"):
-            r.ratios["x raw SQLite commit/100"] = r.median / sqlite100.median
             r.ratios["x SWIFT FIN avg 490/s"] = r.median / SWIFT_FIN_AVG_PER_SECOND
+    for r in [*intake_results.values(), intake_threads, *http_results]:
+        if r.unit != "msgs/s":
+            continue
+        r.extra["ratios_unpaired"] = {
+            "x raw SQLite commit/100 (pooled passes)": r.median / sqlite100.median,
+            "x parse alone (pooled passes)": r.median / parse.median,
+            "x parse+verify chain (pooled passes)": r.median / chain,
+        }
 
     sustained = next(r for r in http_results if r.name.startswith("sustained"))
     sustained.ratios["x SWIFT FIN record 580/s"] = sustained.median / SWIFT_FIN_RECORD_PER_SECOND
@@ -163,6 +186,10 @@ def _num(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
 def print_report(report: dict[str, Any]) -> None:
     m = report["machine"]
     console.print(
@@ -179,13 +206,13 @@ def print_report(report: dict[str, Any]) -> None:
     table.add_column("reps", justify="right")
     table.add_column("min–max", justify="right")
     table.add_column("ratios (same run)")
-    table.add_column("CPU µs/msg client/node", justify="right")
+    table.add_column("CPU µs/msg (or /req) client/node", justify="right")
     previous = None
     for r in report["results"]:
         if previous is not None and r["group"] != previous:
             table.add_section()
         previous = r["group"]
-        ratios = "\n".join(f"{v:.2f} {k}" for k, v in r["ratios"].items())
+        ratios = "\n".join(f"{_ratio(v)} {k}" for k, v in r["ratios"].items())
         extra = r["extra"]
         if r["group"] == "latency":
             ratios = (f"p99 {extra['p99_ms_median_of_reps']:.1f} ms (median of reps)\n"
@@ -202,10 +229,13 @@ def print_report(report: dict[str, Any]) -> None:
     console.print(table)
 
     prof = report["intake_profile_batch_100"]
-    ptable = Table(title=(
-        f"in-process intake at batch 100, cProfile: {prof['unprofiled_us_per_msg']} µs/msg "
-        f"unprofiled, {prof['profiled_us_per_msg']} µs/msg profiled"
-    ), header_style="bold")
+    console.print(
+        f"[bold]In-process intake at batch 100, cProfile[/bold]: {prof['profiled_us_per_msg']} "
+        f"µs/msg profiled; {prof['unprofiled_us_per_msg']} µs/msg just before without the "
+        f"profiler; {prof['benchmark_median_us_per_msg']} µs/msg in the batch 100 benchmark. "
+        "[dim]cProfile inflates Python code more than C calls (lxml, OpenSSL, sqlite).[/dim]"
+    )
+    ptable = Table(header_style="bold")
     ptable.add_column("stage (cumulative)")
     ptable.add_column("µs/msg", justify="right")
     for stage, us in prof["stages_cum_us_per_msg"].items():
@@ -232,15 +262,25 @@ def print_report(report: dict[str, Any]) -> None:
         console.print(f"[bold]{script['command']}[/bold] (exit {script['returncode']}, "
                       f"{script['seconds']} s)")
         console.print(script["output"], markup=False, highlight=False)
-    drift = ", ".join(f"{k} {v:+.0%}" for k, v in report["baseline_drift_between_passes"].items())
+    drifts = report["baseline_drift_between_passes"]
+    drift = ", ".join(f"{k} {v:+.0%}" for k, v in drifts.items())
     console.print(f"baseline drift between passes (noise indicator): {drift}")
+    if any(abs(v) > NOISY_DRIFT for v in drifts.values()):
+        console.print(
+            f"[bold yellow]the machine was busy: a baseline moved more than {NOISY_DRIFT:.0%} "
+            "between passes; trust the (paired) ratios over absolute numbers, or rerun[/]"
+        )
+    console.print(
+        "[dim](paired) = median over reps of rep / a short baseline probe run just before it;"
+        " other ratios are median / median within this run[/dim]"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="~1 minute run (fewer, shorter reps)")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json",
-                        help="where to write the JSON results (default benchmarks/results/latest.json)")
+                        help="JSON results file (default benchmarks/results/latest.json)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch network folder")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL

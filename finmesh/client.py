@@ -40,6 +40,10 @@ class ApiError(FinmeshError):
         self.body = body
 
 
+class NodeUnreachable(FinmeshError):
+    """The node could not be reached or did not answer (connection, timeout, protocol)."""
+
+
 class Client:
     """One institution's (or operator's) signed session with a node."""
 
@@ -75,9 +79,12 @@ class Client:
         content = b"" if body is None else json.dumps(body).encode()
         headers = pki.sign_request(self.profile.key, self.profile.subject, method, target, content)
         headers["content-type"] = "application/json"
-        response = self._http.request(
-            method, target, content=content, headers=headers, timeout=timeout
-        )
+        try:
+            response = self._http.request(
+                method, target, content=content, headers=headers, timeout=timeout
+            )
+        except httpx.HTTPError as exc:
+            raise NodeUnreachable(f"{method} {self.url}{path}: {exc}") from exc
         data = response.json() if response.content else None
         if response.status_code >= 400:
             raise ApiError(response.status_code, data)

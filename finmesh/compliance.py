@@ -72,7 +72,7 @@ class Compliance:
         bic8 = _bic(bic).bic8
         if kind == "prohibit" and not name:
             name = self._directory_name(bic8)
-        version, now = self.store.policy_version(), self.clock()
+        now = self.clock()
         measure = ms.propose_measure(
             id=f"M-{self.store.next_id('measure')}",
             kind=kind,  # type: ignore[arg-type]
@@ -85,18 +85,29 @@ class Compliance:
             officer=officer,
             now_ms=now,
         )
-        self.store.save_measure(measure, version, _note(officer, "measure.propose", measure), now)
+        self.store.save_measure(measure, _note(officer, "measure.propose", measure), now)
         return measure
 
     def approve_measure(self, officer: str, roles: Iterable[str], measure_id: str) -> Measure:
         require(roles, COMPLIANCE)
-        version, now = self.store.policy_version(), self.clock()
-        before = self.store.measure(measure_id)
-        after = ms.approve(before, officer=officer, now_ms=now, links=self.store.ownership_links())
-        action = (
-            "measure.lift.approve" if after.status is MeasureStatus.LIFTED else "measure.approve"
-        )
-        self.store.save_measure(after, version, _note(officer, action, after), now)
+        links = self.store.ownership_links()
+
+        def change(current: Measure, now: int, others: list[Measure]) -> tuple[Measure, AuditNote]:
+            # now + 1: a batch committed just before this transaction was evaluated at
+            # an instant <= now, so the measure starts strictly after it
+            after = ms.approve(
+                current,
+                officer=officer,
+                now_ms=now + 1,
+                links=links,
+                co_listed=ms.co_listed(others, current.id),
+            )
+            lifted = after.status is MeasureStatus.LIFTED
+            return after, _note(
+                officer, "measure.lift.approve" if lifted else "measure.approve", after
+            )
+
+        after = self.store.update_measure(measure_id, change, self.clock)
         self.enforce_due()
         return after
 
@@ -104,16 +115,17 @@ class Compliance:
         self, officer: str, roles: Iterable[str], measure_id: str, effective_ms: int | None
     ) -> Measure:
         require(roles, COMPLIANCE)
-        version, now = self.store.policy_version(), self.clock()
-        before = self.store.measure(measure_id)
-        after = ms.propose_lift(
-            before,
-            officer=officer,
-            effective_ms=now if effective_ms is None else effective_ms,
-            now_ms=now,
-        )
-        self.store.save_measure(after, version, _note(officer, "measure.lift.propose", after), now)
-        return after
+
+        def change(current: Measure, now: int, others: list[Measure]) -> tuple[Measure, AuditNote]:
+            after = ms.propose_lift(
+                current,
+                officer=officer,
+                effective_ms=now if effective_ms is None else effective_ms,
+                now_ms=now,
+            )
+            return after, _note(officer, "measure.lift.propose", after)
+
+        return self.store.update_measure(measure_id, change, self.clock)
 
     def measures(self, roles: Iterable[str]) -> list[dict[str, Any]]:
         require_any(roles, READ_ROLES)
@@ -144,10 +156,9 @@ class Compliance:
     def enforce_due(self) -> int:
         """Return messages queued for institutions whose disconnection is now in force."""
         now, returned = self.clock(), 0
-        for m in self.store.unenforced_measures():
-            if m.kind == "disconnect" and m.in_force(now):
-                detail = f"measure {m.id} ({m.reference})"
-                returned += self.store.return_queued(m, now, detail)
+        for m in self.snapshot().in_force(now):
+            if m.kind == "disconnect":
+                returned += self.store.return_queued(m, now, _returned_detail(m))
         return returned
 
     # licences
@@ -168,7 +179,7 @@ class Compliance:
         valid_until_ms: int | None,
     ) -> Licence:
         require(roles, COMPLIANCE)
-        version, now = self.store.policy_version(), self.clock()
+        now = self.clock()
         licence = lic.propose_licence(
             id=f"L-{self.store.next_id('licence')}",
             measure=self.store.measure(measure_id),
@@ -183,16 +194,17 @@ class Compliance:
             officer=officer,
             now_ms=now,
         )
-        self.store.save_licence(licence, version, _note(officer, "licence.propose", licence), now)
+        self.store.save_licence(licence, _note(officer, "licence.propose", licence), now)
         return licence
 
     def approve_licence(self, officer: str, roles: Iterable[str], licence_id: str) -> Licence:
         require(roles, COMPLIANCE)
-        version, now = self.store.policy_version(), self.clock()
-        before, _ = self.store.licence(licence_id)
-        after = lic.approve_licence(before, officer=officer, now_ms=now)
-        self.store.save_licence(after, version, _note(officer, "licence.approve", after), now)
-        return after
+
+        def change(current: Licence, now: int) -> tuple[Licence, AuditNote]:
+            after = lic.approve_licence(current, officer=officer, now_ms=now)
+            return after, _note(officer, "licence.approve", after)
+
+        return self.store.update_licence(licence_id, change, self.clock)
 
     def licences(self, roles: Iterable[str]) -> list[dict[str, Any]]:
         require_any(roles, READ_ROLES)
@@ -229,7 +241,9 @@ class Compliance:
             },
         )
         obsolete = now + 1000 * limits.OBSOLESCENCE_NORMAL_SECONDS
-        self.store.save_hold(before, after, note, now, obsolete)
+        cut_off = self.snapshot().disconnected(after.receiver[:8], now)
+        returned = _returned_detail(cut_off) if cut_off else None
+        self.store.save_hold(before, after, note, now, obsolete, returned)
         return after
 
     # audit
@@ -241,6 +255,10 @@ class Compliance:
         found = self.store.institutions_with_bic8(bic8)
         head = [i for i in found if i.bic.branch is None] or found
         return head[0].name if head else None
+
+
+def _returned_detail(m: Measure) -> str:
+    return f"measure {m.id} ({m.reference})"
 
 
 def require(roles: Iterable[str], role: str) -> None:

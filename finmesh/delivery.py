@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from finmesh.domain import limits
+from finmesh.domain.errors import BadRequest
 from finmesh.domain.policy.evaluate import PolicySnapshot
 from finmesh.pipeline import Clock
 from finmesh.store.port import Cursor, Delivery, Guard, Notice, PolicyChanged, Store
@@ -69,6 +70,9 @@ class DeliveryService:
         """Hand out messages unless the receiver is disconnected at the instant of the
         handing out (the guard makes the check and the handing out one atomic step)."""
         limit = max(1, min(limit, limits.DELIVERY_PAGE_MAX))
+        last = self.store.delivery_cursor(receiver).last
+        if after_osn is not None and after_osn > last:
+            raise BadRequest(f"after={after_osn} is beyond the last OSN handed out ({last})")
         for _ in range(limits.POLICY_RETRIES_MAX):
             snapshot, now = self.policy(), self.clock()
             if snapshot.disconnected(receiver[:8], now) is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from finmesh import pki
 from finmesh.config import NetworkConfig
 from finmesh.domain.bic import Bic
-from finmesh.domain.errors import FinmeshError, NotFound
+from finmesh.domain.errors import FinmeshError, NotFound, Refused
 from finmesh.node import system_clock
 from finmesh.profile import write_profile
 from finmesh.store.sqlite import SqliteStore
@@ -80,18 +80,26 @@ def _load_demo(
 def onboard(
     config: NetworkConfig, store: SqliteStore, ca: pki.CertificateAuthority, bic: str
 ) -> Path:
-    """Issue a key and certificate to a directory institution; return its profile folder."""
-    bic11 = str(Bic.parse(bic))
+    """Issue a key and certificate to a directory institution; return its profile folder.
+
+    The profile is written before the certificate is registered: a failure leaves no
+    registered certificate whose key is lost, and an existing identity is never replaced.
+    """
+    parsed = Bic.parse(bic)
+    bic11 = str(parsed)
     institution = store.institution(bic11)
     if institution is None:
         raise NotFound(f"{bic11} is not in the directory")
+    existing = store.participant_for_bic8(parsed.bic8)
+    if existing is not None:
+        raise Refused(f"{parsed.bic8} is already on the network as {existing}")
+    folder = config.participants / bic11
+    if folder.exists():
+        raise Refused(f"{folder} already exists; refusing to replace an identity")
     key = pki.generate_key()
     cert_pem = ca.issue(
         bic11, pki.public_key_pem(key), kind="participant", display_name=institution.name
     )
-    identity = pki.certificate_identity(cert_pem)
-    store.add_participant(bic11, cert_pem, identity.serial, system_clock())
-    folder = config.participants / bic11
     write_profile(
         folder,
         key=key,
@@ -100,6 +108,9 @@ def onboard(
         subject=bic11,
         kind="participant",
         url=config.url,
+    )
+    store.add_participant(
+        bic11, cert_pem, pki.certificate_identity(cert_pem).serial, system_clock()
     )
     return folder
 

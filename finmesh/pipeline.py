@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -105,8 +105,10 @@ class Intake:
         return Admitted(str(sender), receiver, item, parsed)
 
     def _route(self, sender: Bic, receiver: Bic) -> str:
-        in_directory = bool(self.store.institutions_with_bic8(receiver.bic8))
+        # participants are onboarded from the directory: the directory is asked only
+        # to tell an unknown receiver (H02) from one that is not connected (H03)
         live = self.store.participant_for_bic8(receiver.bic8)
+        in_directory = live is not None or bool(self.store.institutions_with_bic8(receiver.bic8))
         return admission.route(receiver, sender, in_directory, live)
 
 
@@ -168,7 +170,12 @@ def _new_message(
         currency=parsed.currency,
         priority=priority,
         notify_delivery=item.notify_delivery,
-        parties_json=json.dumps([asdict(p) for p in parsed.parties]),
+        parties_json=json.dumps(
+            [
+                {"role": p.role, "bic": p.bic, "name": p.name, "country": p.country}
+                for p in parsed.parties
+            ]
+        ),
         purposes_json=json.dumps(list(parsed.purposes)),
         received_ms=now_ms,
         obsolete_ms=now_ms + 1000 * admission.obsolescence_seconds(priority),

@@ -203,8 +203,9 @@ def _kind_of(cert: x509.Certificate) -> Kind:
         raise AuthenticationFailed(
             f"certificate {cert.serial_number:x} carries no finmesh kind policy"
         ) from None
-    kinds = {_KIND_BY_OID[p.policy_identifier] for p in policies
-             if p.policy_identifier in _KIND_BY_OID}
+    kinds = {
+        _KIND_BY_OID[p.policy_identifier] for p in policies if p.policy_identifier in _KIND_BY_OID
+    }
     if len(kinds) != 1:
         raise AuthenticationFailed(
             f"certificate {cert.serial_number:x} must carry exactly one finmesh kind policy,"
@@ -304,14 +305,10 @@ def verify_issued_by(
             f"certificate is not yet valid (valid from {leaf.not_valid_before_utc}, now {at})"
         )
     if at > leaf.not_valid_after_utc:
-        raise AuthenticationFailed(
-            f"certificate expired at {leaf.not_valid_after_utc} (now {at})"
-        )
+        raise AuthenticationFailed(f"certificate expired at {leaf.not_valid_after_utc} (now {at})")
     identity = _identity(leaf)
     if kind is not None and identity.kind != kind:
-        raise AuthenticationFailed(
-            f"certificate is a {identity.kind} certificate, {kind} expected"
-        )
+        raise AuthenticationFailed(f"certificate is a {identity.kind} certificate, {kind} expected")
 
 
 # --- the certificate authority -----------------------------------------------------
@@ -360,9 +357,15 @@ class CertificateAuthority:
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=False, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                    crl_sign=True, encipher_only=False, decipher_only=False,
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -444,9 +447,15 @@ class CertificateAuthority:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=True, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                    crl_sign=False, encipher_only=False, decipher_only=False,
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -475,7 +484,6 @@ def as_kind(value: str) -> Kind:
     if value not in KINDS:
         raise PkiError(f"kind must be one of {list(KINDS)}, not {value!r}")
     return value
-
 
 
 # Signed requests live in request_auth to keep this module to certificates. They are

@@ -216,6 +216,12 @@ def load_profile(folder: Path) -> Profile:
     ca_pem = _read(folder, CA_FILE)
     _check_consistent(folder, key, cert_pem, ca_pem, subject, kind, roles)
     return Profile(
-        folder=folder, subject=subject, kind=kind, url=url, key=key,
-        cert_pem=cert_pem, ca_pem=ca_pem, roles=roles,
+        folder=folder,
+        subject=subject,
+        kind=kind,
+        url=url,
+        key=key,
+        cert_pem=cert_pem,
+        ca_pem=ca_pem,
+        roles=roles,
     )

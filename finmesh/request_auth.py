@@ -90,15 +90,17 @@ def canonical_request(
         if "\n" in value or "\r" in value:
             # A newline inside a field would let two different requests share a canonical form.
             raise ValueError(f"{name} must not contain a line break")
-    return "\n".join((
-        CANONICAL_VERSION,
-        subject,
-        method.upper(),
-        target,
-        str(timestamp_ms),
-        nonce,
-        hashlib.sha256(body).hexdigest(),
-    )).encode("utf-8")
+    return "\n".join(
+        (
+            CANONICAL_VERSION,
+            subject,
+            method.upper(),
+            target,
+            str(timestamp_ms),
+            nonce,
+            hashlib.sha256(body).hexdigest(),
+        )
+    ).encode("utf-8")
 
 
 def sign_request(
@@ -177,8 +179,7 @@ def verify_request(
         )
     if not _NONCE.fullmatch(nonce):
         raise AuthenticationFailed(
-            f"malformed header {HEADER_NONCE}: expected 32 lowercase hex digits,"
-            f" got {nonce[:80]!r}"
+            f"malformed header {HEADER_NONCE}: expected 32 lowercase hex digits, got {nonce[:80]!r}"
         )
     if not _SIGNATURE.fullmatch(signature_text):
         raise AuthenticationFailed(f"malformed header {HEADER_SIGNATURE}: not base64")

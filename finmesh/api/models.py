@@ -28,6 +28,12 @@ class SubmitResult(BaseModel):
     id: str | None = Field(description="BizMsgIdr when the message could be read")
     uetr: str | None
     duplicate: bool = Field(description="true when this repeats an already ACKed message")
+    held: bool = Field(default=False, description="ACKed but held for compliance review")
+    hold: int | None = Field(default=None, description="hold id when held")
+    measure: str | None = Field(default=None, description="measure that holds the message")
+    licence: str | None = Field(
+        default=None, description="licence(s) that let the message through a prohibition"
+    )
 
 
 class SubmitResponse(BaseModel):

@@ -77,6 +77,10 @@ def router(node: Node) -> APIRouter:
                     id=v.biz_msg_id,
                     uetr=v.uetr,
                     duplicate=v.duplicate,
+                    held=v.held,
+                    hold=v.hold_id,
+                    measure=v.measure_id,
+                    licence=v.licence_id,
                 )
                 for i, v in enumerate(verdicts)
             ]

@@ -60,6 +60,8 @@ def operator_session(profile: Path, url: str | None) -> Iterator[Client]:
                 }
             )
             fail(str(body.get("message", exc)))
+        except FinmeshError as exc:
+            fail(str(exc))
 
 
 def _call(

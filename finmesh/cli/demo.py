@@ -69,7 +69,9 @@ def _tell(directory: Path, url: str) -> None:
     sender, receiver = Client.from_profile(sender_dir, url), Client.from_profile(receiver_dir, url)
     a, b = sender.profile.subject, receiver.profile.subject
     payload = example_message("pacs.008", a, b)
-    stderr.print(f"\n[bold]1.[/bold] {a} signs a pacs.008 ({len(payload)} bytes) for {b}")
+    names = {bic: sender.request("GET", f"/v1/directory/{bic}")[0]["name"] for bic in (a, b)}
+    stderr.print(f"\n{a} is {names[a]}; {b} is {names[b]}")
+    stderr.print(f"[bold]1.[/bold] {a} signs a pacs.008 ({len(payload)} bytes) for {b}")
     result = sender.send([payload], notify_delivery=True)[0]
     stderr.print(
         f"[bold]2.[/bold] the network stores it durably and answers "

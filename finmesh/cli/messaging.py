@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from finmesh.cli.output import emit, fail, progress_bar
-from finmesh.client import ApiError, Client
+from finmesh.client import Client
 from finmesh.domain import limits
 from finmesh.domain.errors import FinmeshError
 from finmesh.domain.iso20022 import example_message
@@ -85,7 +85,7 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
             chunk = files[start : start + limits.BATCH_MESSAGES_MAX]
             try:
                 results = client.send([f.read_bytes() for f in chunk], notify_delivery=notify)
-            except (ApiError, OSError) as exc:
+            except (FinmeshError, OSError) as exc:
                 fail(str(exc))
             for path, result in zip(chunk, results, strict=True):
                 emit(
@@ -97,6 +97,9 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
                         "uetr": result["uetr"],
                         "detail": result["detail"],
                         "duplicate": result["duplicate"],
+                        "held": result.get("held", False),
+                        "hold": result.get("hold"),
+                        "licence": result.get("licence"),
                     }
                 )
             bar.update(task, advance=len(chunk))
@@ -112,7 +115,7 @@ def receive(profile: Path, url: str | None, ack: bool, wait: float) -> None:
     with _client(profile, url) as client:
         try:
             _receive(client, ack, wait)
-        except ApiError as exc:
+        except FinmeshError as exc:
             fail(str(exc))
 
 
@@ -152,7 +155,7 @@ def notices(profile: Path, url: str | None, ack: bool, wait: float) -> None:
                 emit(n)
             if ack and found:
                 client.ack_notices(found[-1]["seq"])
-        except ApiError as exc:
+        except FinmeshError as exc:
             fail(str(exc))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from finmesh.domain.bic import Bic
 from finmesh.domain.directory import Institution, OwnershipLink
+from finmesh.domain.errors import FinmeshError
 from finmesh.domain.holds import Hold
 from finmesh.domain.reasons import Reason
 from finmesh.store import codec, queries
@@ -42,6 +43,14 @@ from finmesh.store.sqlite_policy import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
+SCHEMA_VERSION = 1
+"""Bumped with every incompatible schema change (there are no migrations yet)."""
+
+
+class IncompatibleStore(FinmeshError):
+    """The database file was made by a finmesh with another schema."""
+
+
 Q = queries.load("queries.sql")
 
 
@@ -53,22 +62,35 @@ class SqliteStore(PolicyTables):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        db = self._conn()
+        has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if has_tables and version != SCHEMA_VERSION:
+            raise IncompatibleStore(
+                f"{path} was made by another finmesh version (schema {version}, this one "
+                f"reads {SCHEMA_VERSION}); create the network again"
+            )
         # executescript manages its own transaction; every statement is idempotent
-        self._conn().executescript(queries.schema("schema.sql"))
+        db.executescript(queries.schema("schema.sql"))
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # connections and transactions
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn = self._open()
             self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        with self._lock:
+            self._all.append(conn)
         return conn
 
     @contextmanager
@@ -150,9 +172,27 @@ class SqliteStore(PolicyTables):
         return [r[0] for r in self._conn().execute(Q["participants"]).fetchall()]
 
     def remember_nonce(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool:
-        with self._write() as db:
+        # Own connection with synchronous=NORMAL: a nonce survives a process crash (the
+        # WAL is in the OS) but not a power cut, so every request does not cost an fsync.
+        # After a power cut a replay is possible only within the clock-skew window.
+        db = self._nonce_conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
             db.execute(Q["purge_nonces"], (now_ms,))
-            return db.execute(Q["insert_nonce"], (subject, nonce, expires_ms)).rowcount == 1
+            fresh = db.execute(Q["insert_nonce"], (subject, nonce, expires_ms)).rowcount == 1
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return fresh
+
+    def _nonce_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "nonce_conn", None)
+        if conn is None:
+            conn = self._open()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._local.nonce_conn = conn
+        return conn
 
     # intake
 

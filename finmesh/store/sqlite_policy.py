@@ -31,6 +31,11 @@ Q = queries.load("queries.sql")
 POLICY_VERSION = "policy_version"
 
 
+MeasureChange = Callable[[Measure, int, list[Measure]], tuple[Measure, AuditNote]]
+"""(measure as stored, now_ms, every measure) -> (measure to store, its audit note)"""
+LicenceChange = Callable[[Licence, int], tuple[Licence, AuditNote]]
+
+
 class PolicyTables:
     """Mixin for SqliteStore; relies on its _conn/_write/_one."""
 
@@ -87,45 +92,70 @@ class PolicyTables:
         with self._write() as db:
             return int(db.execute(Q["next_seq"], ("ids", kind)).fetchone()[0])
 
-    def save_measure(
-        self, measure: Measure, expected_version: int, note: AuditNote, now_ms: int
-    ) -> None:
+    def save_measure(self, measure: Measure, note: AuditNote, now_ms: int) -> None:
         with self._write() as db:
-            _expect_version(db, expected_version)
             db.execute(Q["upsert_measure"], (measure.id, codec.dumps(measure)))
             _changed(db, note, now_ms)
 
-    def save_licence(
-        self, licence: Licence, expected_version: int, note: AuditNote, now_ms: int
-    ) -> None:
+    def update_measure(
+        self, measure_id: str, change: MeasureChange, clock: Callable[[], int]
+    ) -> Measure:
+        """Apply ``change`` to the measure as it stands inside the write transaction, at
+        the clock's instant there: two approvals can never both act on one state, and an
+        instant fixed here cannot precede a commit that was already made."""
         with self._write() as db:
-            _expect_version(db, expected_version)
+            row = db.execute(Q["measure"], (measure_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no measure {measure_id}")
+            others = [codec.load_measure(r[0]) for r in db.execute(Q["all_measures"])]
+            now = clock()
+            after, note = change(codec.load_measure(row[0]), now, others)
+            db.execute(Q["upsert_measure"], (after.id, codec.dumps(after)))
+            _changed(db, note, now)
+        return after
+
+    def save_licence(self, licence: Licence, note: AuditNote, now_ms: int) -> None:
+        with self._write() as db:
             db.execute(Q["upsert_licence"], (licence.id, licence.measure_id, codec.dumps(licence)))
             _changed(db, note, now_ms)
 
-    def unenforced_measures(self) -> list[Measure]:
-        rows = self._conn().execute(Q["unenforced_measures"]).fetchall()
-        return [codec.load_measure(r[0]) for r in rows]
+    def update_licence(
+        self, licence_id: str, change: LicenceChange, clock: Callable[[], int]
+    ) -> Licence:
+        with self._write() as db:
+            row = db.execute(Q["licence"], (licence_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no licence {licence_id}")
+            now = clock()
+            after, note = change(codec.load_licence(row[0]), now)
+            db.execute(Q["upsert_licence"], (after.id, after.measure_id, codec.dumps(after)))
+            _changed(db, note, now)
+        return after
 
     def return_queued(self, measure: Measure, now_ms: int, detail: str) -> int:
         """Return to their senders the messages queued for the measure's institutions and
-        never handed out; mark the measure enforced. One transaction."""
+        never handed out. Run at the instant and again after it, it also catches what
+        reached those queues later (a hold released meanwhile). One transaction."""
+        db = self._conn()
+        first = db.execute(Q["enforced"], (measure.id,)).fetchone()[0] is None
+        bounds = [(b, b + "~") for b in sorted(measure.covered)]
+        if not first and not any(
+            db.execute(Q["has_unassigned_in"], lo_hi).fetchone() for lo_hi in bounds
+        ):
+            return 0
         returned = 0
         reason = Reason.RETURNED
         with self._write() as db:
-            for bic8 in sorted(measure.covered):
-                for receiver, seq, message_id, sender in db.execute(
-                    Q["queued_unassigned_for"], (bic8,)
-                ).fetchall():
+            for lo, hi in bounds:
+                rows = db.execute(Q["queued_unassigned_in"], (lo, hi)).fetchall()
+                for receiver, seq, message_id, sender in rows:
                     db.execute(Q["mark_returned"], (receiver, seq))
                     notice(db, sender, "returned", message_id, reason.code, detail, now_ms)
                     returned += 1
             db.execute(Q["mark_enforced"], (now_ms, measure.id))
-            append_audit(
-                db,
-                AuditNote("network", "measure.enforce", measure.id, {"returned": returned}),
-                now_ms,
-            )
+            if first or returned:
+                note = AuditNote("network", "measure.enforce", measure.id, {"returned": returned})
+                append_audit(db, note, now_ms)
         return returned
 
     # holds
@@ -140,10 +170,17 @@ class PolicyTables:
         return codec.load_hold(row[0])
 
     def save_hold(
-        self, before: Hold, after: Hold, note: AuditNote, now_ms: int, obsolete_ms: int
+        self,
+        before: Hold,
+        after: Hold,
+        note: AuditNote,
+        now_ms: int,
+        obsolete_ms: int,
+        returned: str | None = None,
     ) -> None:
-        """Record a decision; a final release queues the message, a final rejection
-        tells its sender. Refused if someone else decided in the meantime."""
+        """Record a decision; a final release queues the message (or, when ``returned``
+        names the measure that cut its receiver off, returns it to its sender), a final
+        rejection tells its sender. Refused if someone else decided in the meantime."""
         with self._write() as db:
             current = codec.load_hold(db.execute(Q["hold"], (before.id,)).fetchone()[0])
             if current != before:
@@ -151,9 +188,13 @@ class PolicyTables:
             db.execute(Q["update_hold"], (codec.dumps(after), after.id))
             if after.state is HoldState.RELEASED:
                 _, sender, receiver, _ = db.execute(Q["hold_message"], (after.id,)).fetchone()
-                seq = next_seq(db, receiver, "queue")
-                db.execute(Q["insert_queue"], (receiver, seq, after.id, obsolete_ms))
                 notice(db, sender, "released", after.id, None, after.reason, now_ms)
+                if returned is not None:  # the receiver was cut off meanwhile
+                    code = Reason.RETURNED.code
+                    notice(db, sender, "returned", after.id, code, returned, now_ms)
+                else:
+                    seq = next_seq(db, receiver, "queue")
+                    db.execute(Q["insert_queue"], (receiver, seq, after.id, obsolete_ms))
             elif after.state is HoldState.REJECTED:
                 reason = Reason.HOLD_REJECTED
                 notice(db, after.sender, "rejected", after.id, reason.code, after.reason, now_ms)
@@ -188,11 +229,6 @@ def check_guard(db: sqlite3.Connection, guard: Guard) -> None:
 
 def bump_version(db: sqlite3.Connection) -> None:
     db.execute(Q["set_meta"], (POLICY_VERSION, str(policy_version(db) + 1)))
-
-
-def _expect_version(db: sqlite3.Connection, expected: int) -> None:
-    if policy_version(db) != expected:
-        raise StalePolicy("policy changed since it was read; look again and retry")
 
 
 def _changed(db: sqlite3.Connection, note: AuditNote, now_ms: int) -> None:

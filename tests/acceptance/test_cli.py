@@ -20,6 +20,7 @@ from tests.netutil import (
     header_text,
     non_participant_institution,
     participants,
+    read_only_db,
     run_cli,
 )
 
@@ -73,7 +74,7 @@ def test_init_demo_writes_a_network_with_ready_profiles(
     assert len(folders) >= 20
     assert summary["participants"] == len(folders)
     for folder in folders:
-        assert PROFILE_FILES <= {p.name for p in folder.iterdir()}, folder
+        assert {p.name for p in folder.iterdir()} >= PROFILE_FILES, folder
         assert stat.S_IMODE((folder / "key.pem").stat().st_mode) == 0o600
         profile = json.loads((folder / "profile.json").read_text())
         assert profile["subject"] == folder.name and profile["kind"] == "participant"
@@ -142,7 +143,7 @@ def test_send_receive_and_notices(
     assert [m["id"] for m in received] == ids
     assert [m["type"] for m in received] == ["pacs.008.001.08", "pacs.009.001.08"]
     # acknowledged: nothing comes again
-    assert ok("receive", "--profile", b_folder, "--url", served.url, "--wait", "1") == ""
+    assert ok("receive", "--profile", b_folder, "--url", served.url) == ""
 
     notices = lines(ok("notices", "--profile", a_folder, "--url", served.url, "--wait", "1"))
     assert [(n["kind"], n["id"], n["reason"]) for n in notices] == [
@@ -154,7 +155,8 @@ def test_send_receive_and_notices(
 
 def test_directory_import_is_all_or_nothing(network: Path, tmp_path: Path) -> None:
     def institutions() -> int:
-        return int(lines(ok("directory", "stats", network, "--json"))[0]["institutions"])
+        with read_only_db(network) as db:
+            return int(db.execute("SELECT count(*) FROM institutions").fetchone()[0])
 
     before = institutions()
     bad = tmp_path / "bad.csv"
@@ -165,10 +167,14 @@ def test_directory_import_is_all_or_nothing(network: Path, tmp_path: Path) -> No
     assert institutions() == before
 
     good = tmp_path / "good.csv"
-    good.write_text("bic,name,city\nQXQXDEFFXXX,Test Bank,Frankfurt\nQXQXDEFF100,Test Bank Branch,Berlin\n")
+    good.write_text(
+        "bic,name,city\nQXQXDEFFXXX,Test Bank,Frankfurt\nQXQXDEFF100,Test Bank Branch,Berlin\n"
+    )
     [imported] = lines(ok("directory", "import", network, good))
     assert imported["imported"] == 2
     assert institutions() == before + 2
+    [stats] = lines(ok("directory", "stats", network, "--json"))
+    assert stats["institutions"] == before + 2
     assert "does not exist" in refused("directory", "import", network, tmp_path / "nope.csv")
 
 
@@ -180,7 +186,7 @@ def test_participant_add_creates_a_working_profile(
     [added] = lines(ok("participant", "add", network, bic))
     folder = Path(added["profile"])
     assert folder == network / "participants" / bic
-    assert PROFILE_FILES <= {p.name for p in folder.iterdir()}
+    assert {p.name for p in folder.iterdir()} >= PROFILE_FILES
     assert stat.S_IMODE((folder / "key.pem").stat().st_mode) == 0o600
     message = tmp_path / "m.xml"
     message.write_text(ok("example", "pacs.008", "--from", bic, "--to", b_folder.name))
@@ -203,6 +209,18 @@ def test_participant_add_twice_keeps_the_existing_identity_working(
     done = run_cli("send", "--profile", a_folder, "--url", node.url, message)
     assert done.returncode == 0, done.stderr  # its key still matches the registered cert
     assert lines(done.stdout)[0]["status"] == "ACK"
+
+
+def test_participant_add_for_a_branch_of_a_participant_fails_cleanly(network: Path) -> None:
+    with read_only_db(network) as db:
+        row = db.execute(
+            "SELECT i.bic11 FROM institutions i JOIN participants p ON p.bic8 = i.bic8"
+            " WHERE i.bic11 != p.bic11 ORDER BY i.bic11 LIMIT 1"
+        ).fetchone()
+    assert row is not None, "the demo directory has no branch of a participant"
+    before = sorted(p.name for p in participants(network))
+    refused("participant", "add", network, row[0])  # one participant per BIC8
+    assert sorted(p.name for p in participants(network)) == before
 
 
 def _unreachable() -> str:

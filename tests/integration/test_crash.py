@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from finmesh.client import Client
+from finmesh.client import Client, NodeUnreachable
 from finmesh.domain.iso20022 import example_message
 from tests.netutil import (
     NodeProcess,
@@ -105,7 +104,7 @@ class Sender(threading.Thread):
                     try:
                         results = client.send(batch)
                         break
-                    except httpx.TransportError:
+                    except NodeUnreachable:
                         self.transport_errors += 1
                         assert time.monotonic() < deadline, "no node came back"
                         self.nodes.up.wait(RESUBMIT_SECONDS_MAX)
@@ -150,9 +149,12 @@ def test_kill9_during_submission_loses_and_duplicates_nothing(
 
     sender = Sender(a_folder, nodes, payloads)
     sender.start()
-    for fraction in (1 / 3, 2 / 3):
-        wait_until(lambda f=fraction: len(sender.acked) >= f * MESSAGES or not sender.is_alive(),
-                   timeout=30, interval=0.002)
+    for threshold in (MESSAGES // 3, 2 * MESSAGES // 3):
+
+        def reached(n: int = threshold) -> bool:
+            return len(sender.acked) >= n or not sender.is_alive()
+
+        wait_until(reached, timeout=30, interval=0.002)
         assert sender.is_alive(), f"sender stopped early: {sender.error!r}"
         # not synchronisation: a random crash point within about one request, so that
         # runs also hit a batch that was committed but whose ACK never left the node
@@ -199,7 +201,7 @@ def test_kill9_while_receiving_redelivers_the_unacknowledged(
         def long_poll() -> None:  # B is waiting for more when the node dies
             try:
                 outcome["page"] = b.receive(after=30, wait=20)
-            except httpx.TransportError as exc:
+            except NodeUnreachable as exc:
                 outcome["error"] = exc
 
         poller = threading.Thread(target=long_poll)
@@ -210,7 +212,7 @@ def test_kill9_while_receiving_redelivers_the_unacknowledged(
         nodes.crash_and_restart()
         poller.join(30)
         assert not poller.is_alive()
-        assert isinstance(outcome.get("error"), httpx.TransportError), outcome
+        assert isinstance(outcome.get("error"), NodeUnreachable), outcome
 
     with Client.from_profile(a_folder, nodes.url) as a:
         assert all(r["status"] == "ACK" for r in a.send(payloads[30:]))

@@ -49,15 +49,15 @@ class Banks:
     url: str
 
     @property
-    def A(self) -> str:  # noqa: N802 - the bank's BIC, named like the bank
+    def A(self) -> str:  # the bank's BIC, named like the bank
         return self.a.profile.subject
 
     @property
-    def B(self) -> str:  # noqa: N802
+    def B(self) -> str:
         return self.b.profile.subject
 
     @property
-    def C(self) -> str:  # noqa: N802
+    def C(self) -> str:
         return self.c.profile.subject
 
     def close(self) -> None:
@@ -102,7 +102,9 @@ def quiet(quiet_node: NodeProcess) -> Iterator[Banks]:
         yield found
         # whatever the test sent, nothing reached the store or B's queue
         assert db_counts(quiet_node.root) == before
-        assert found.b.receive()["last_osn"] == last_osn
+        page = found.b.receive()
+        assert page["last_osn"] == last_osn
+        assert [m for m in page["messages"] if m["osn"] > last_osn] == []
     finally:
         found.close()
 
@@ -307,7 +309,7 @@ def test_mixed_batch_gets_results_in_order_and_stores_only_the_good(banks: Banks
     items.insert(2, submission(good, pki.sign(banks.a.profile.key, good)))
     results = _submit(banks.a, items)
     assert [r["index"] for r in results] == list(range(len(items)))
-    expected = [REJECTIONS[c][0] for c in cases]
+    expected: list[str | None] = [REJECTIONS[c][0] for c in cases]
     expected.insert(2, None)
     assert [r["reason"] for r in results] == expected
     assert [r["status"] for r in results] == ["NAK", "NAK", "ACK", "NAK", "NAK", "NAK"]
@@ -417,7 +419,9 @@ def test_profile_from_another_networks_ca_is_refused(quiet: Banks, tmp_path: Pat
         assert caught.value.status == 401
 
 
-def test_request_body_over_the_limit_is_refused_with_413(quiet: Banks, quiet_node: NodeProcess) -> None:
+def test_request_body_over_the_limit_is_refused_with_413(
+    quiet: Banks, quiet_node: NodeProcess
+) -> None:
     declared = limits.REQUEST_BYTES_MAX + 1
     with socket.create_connection(("127.0.0.1", quiet_node.port), timeout=10) as s:
         s.sendall(

@@ -167,13 +167,26 @@ def propose_measure(
 
 
 def covered_bic8s(
-    bic8: str, with_subsidiaries: bool, links: Iterable[OwnershipLink]
+    bic8: str,
+    with_subsidiaries: bool,
+    links: Iterable[OwnershipLink],
+    co_listed: frozenset[str] = frozenset(),
 ) -> frozenset[str]:
-    """`bic8`, plus every BIC8 it owns more than 50 % (directly, indirectly, in aggregate)."""
+    """`bic8`, plus every BIC8 it owns more than 50 % (directly, indirectly, in aggregate).
+
+    ``co_listed`` are the institutions already cut off with their subsidiaries by other
+    measures: holdings are aggregated across listed owners (as the EU's guidance on
+    ownership does), so an entity owned 30 % by this one and 30 % by a co-listed one is
+    captured now. Entities the co-listed ones capture on their own stay theirs.
+    """
     entity = bic8[:8]
     if not with_subsidiaries:
         return frozenset({entity})
-    return frozenset({entity, *owned_more_than_half([entity], links)})
+    links = list(links)
+    others = co_listed - {entity}
+    joint = owned_more_than_half([entity, *others], links)
+    alone = owned_more_than_half(others, links) if others else set()
+    return frozenset({entity} | (joint - alone - others))
 
 
 def _four_eyes(proposer: str | None, officer: str, what: str) -> str:
@@ -184,7 +197,12 @@ def _four_eyes(proposer: str | None, officer: str, what: str) -> str:
 
 
 def approve(
-    measure: Measure, *, officer: str, now_ms: int, links: Iterable[OwnershipLink]
+    measure: Measure,
+    *,
+    officer: str,
+    now_ms: int,
+    links: Iterable[OwnershipLink],
+    co_listed: frozenset[str] = frozenset(),
 ) -> Measure:
     """Approve what is pending: the measure itself, or its lift.
 
@@ -200,7 +218,7 @@ def approve(
             approved_by=approver,
             approved_ms=now_ms,
             effective_ms=max(measure.effective_ms, now_ms),
-            covered=covered_bic8s(measure.bic8, measure.with_subsidiaries, links),
+            covered=covered_bic8s(measure.bic8, measure.with_subsidiaries, links, co_listed),
         )
     if measure.status is MeasureStatus.LIFT_PROPOSED:
         approver = _four_eyes(measure.lift_proposed_by, officer, "this lift")
@@ -229,4 +247,15 @@ def propose_lift(measure: Measure, *, officer: str, effective_ms: int, now_ms: i
         lift_effective_ms=check_instant(effective_ms, "lift effective_ms"),
         lift_proposed_by=check_text(officer, "officer", NAME_CHARS_MAX),
         lift_proposed_ms=check_instant(now_ms, "now_ms"),
+    )
+
+
+def co_listed(measures: Iterable[Measure], excluding: str) -> frozenset[str]:
+    """BIC8s cut off with their subsidiaries by approved, unlifted disconnections other
+    than ``excluding``: the owners whose holdings aggregate with a new measure's."""
+    live = (MeasureStatus.ACTIVE, MeasureStatus.LIFT_PROPOSED)
+    return frozenset(
+        m.bic8
+        for m in measures
+        if m.id != excluding and m.kind == "disconnect" and m.with_subsidiaries and m.status in live
     )

@@ -27,7 +27,6 @@ FROM institutions
 
 -- name: insert_participant
 INSERT INTO participants (bic11, bic8, cert_pem, cert_serial, created_ms) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (bic11) DO UPDATE SET cert_pem = excluded.cert_pem, cert_serial = excluded.cert_serial
 
 -- name: participant_cert
 SELECT cert_pem FROM participants WHERE bic11 = ?
@@ -140,7 +139,6 @@ INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET valu
 
 -- name: insert_operator
 INSERT INTO operators (name, cert_pem, roles, created_ms) VALUES (?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET cert_pem = excluded.cert_pem, roles = excluded.roles
 
 -- name: operator
 SELECT cert_pem, roles FROM operators WHERE name = ?
@@ -153,9 +151,6 @@ SELECT data FROM measures WHERE id = ?
 
 -- name: upsert_measure
 INSERT INTO measures (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data
-
--- name: unenforced_measures
-SELECT data FROM measures WHERE enforced_ms IS NULL ORDER BY rowid
 
 -- name: mark_enforced
 UPDATE measures SET enforced_ms = ? WHERE id = ?
@@ -188,11 +183,6 @@ UPDATE holds SET data = ? WHERE id = ?
 -- name: hold_message
 SELECT id, sender, receiver, priority FROM messages WHERE id = ?
 
--- name: queued_unassigned_for
-SELECT q.receiver, q.seq, q.message_id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
-WHERE substr(q.receiver, 1, 8) = ? AND q.state = 'queued' AND q.osn IS NULL
-ORDER BY q.seq
-
 -- name: mark_returned
 UPDATE queue SET state = 'returned' WHERE receiver = ? AND seq = ?
 
@@ -215,3 +205,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: audit_entries
 SELECT seq, at_ms, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY rowid
+
+-- name: enforced
+SELECT enforced_ms FROM measures WHERE id = ?
+
+-- name: has_unassigned_in
+SELECT 1 FROM queue WHERE receiver >= ? AND receiver < ? AND state = 'queued' AND osn IS NULL
+LIMIT 1
+
+-- name: queued_unassigned_in
+SELECT q.receiver, q.seq, q.message_id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
+WHERE q.receiver >= ? AND q.receiver < ? AND q.state = 'queued' AND q.osn IS NULL
+ORDER BY q.receiver, q.seq
