@@ -8,6 +8,7 @@ audit entry; this module glues them and keeps a policy snapshot cache for intake
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from finmesh.pipeline import Clock
 from finmesh.store.port import AuditNote, Store
 
 COMPLIANCE = "compliance"
+SETTLE_SECONDS_MAX = 0.005
 READ_ROLES = frozenset({"compliance", "auditor", "operator"})
 
 
@@ -108,8 +110,21 @@ class Compliance:
             )
 
         after = self.store.update_measure(measure_id, change, self.clock)
+        self._settle(
+            after.lift_effective_ms if after.status is MeasureStatus.LIFTED else after.effective_ms
+        )
         self.enforce_due()
         return after
+
+    def _settle(self, instant: int | None) -> None:
+        """An approval "effective now" takes effect 1 ms after its commit; wait that
+        millisecond out so the caller sees it in force (bounded: a simulated clock
+        does not move)."""
+        deadline = time.monotonic() + SETTLE_SECONDS_MAX
+        while instant is not None and self.clock() < instant and time.monotonic() < deadline:
+            if instant - self.clock() > 1000 * SETTLE_SECONDS_MAX:
+                return  # a future instant: nothing to wait for
+            time.sleep(0.0005)
 
     def lift_measure(
         self, officer: str, roles: Iterable[str], measure_id: str, effective_ms: int | None
@@ -242,7 +257,7 @@ class Compliance:
         )
         obsolete = now + 1000 * limits.OBSOLESCENCE_NORMAL_SECONDS
         cut_off = self.snapshot().disconnected(after.receiver[:8], now)
-        returned = _returned_detail(cut_off) if cut_off else None
+        returned = (cut_off.id, _returned_detail(cut_off)) if cut_off else None
         self.store.save_hold(before, after, note, now, obsolete, returned)
         return after
 

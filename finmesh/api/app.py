@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
@@ -18,6 +19,14 @@ from finmesh.node import Node
 log = logging.getLogger("finmesh.api")
 ENFORCE_SECONDS = 0.25
 """How soon after a disconnection's instant its queued messages are returned."""
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn worker processes: each opens the network named by
+    FINMESH_NETWORK (set by `finmesh serve --workers N`) with its own Node."""
+    from pathlib import Path
+
+    return create_app(Node(Path(os.environ["FINMESH_NETWORK"])))
 
 
 def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:

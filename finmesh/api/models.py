@@ -74,13 +74,16 @@ class CursorResponse(BaseModel):
 
 class NoticeModel(BaseModel):
     seq: int
-    kind: str = Field(description="delivered | non-delivery")
+    kind: str = Field(description="delivered | non-delivery | returned | released | rejected")
     id: str = Field(description="BizMsgIdr of the original message")
     uetr: str | None
     receiver: str
     reason: str | None
     detail: str | None
     created_ms: int
+    measure: str | None = Field(
+        default=None, description="the measure a returned / released / rejected notice is about"
+    )
 
 
 class NoticesResponse(BaseModel):

@@ -223,4 +223,5 @@ def _notice(n: Notice) -> models.NoticeModel:
         reason=n.reason,
         detail=n.detail,
         created_ms=n.created_ms,
+        measure=n.measure_id,
     )

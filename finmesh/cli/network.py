@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -60,7 +61,14 @@ def init(directory: Path, demo: bool, url: str | None, name: str) -> None:
 @network_dir
 @click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
 @click.option("--port", default=None, type=int, help="port to bind (default 8470)")
-def serve(directory: Path, host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="node processes sharing the store (one per core is a good start)",
+)
+def serve(directory: Path, host: str | None, port: int | None, workers: int) -> None:
     """Run the network node over DIRECTORY's store."""
     import uvicorn
 
@@ -68,9 +76,20 @@ def serve(directory: Path, host: str | None, port: int | None) -> None:
     from finmesh.node import Node
 
     _require_network(directory)
-    node = Node(directory)
     bind_host, bind_port = host or config.default_host(), port or config.default_port()
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
+    if workers > 1:
+        os.environ["FINMESH_NETWORK"] = str(directory.resolve())
+        uvicorn.run(
+            "finmesh.api.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            log_level="warning",
+        )
+        return
+    node = Node(directory)
     try:
         uvicorn.run(create_app(node), host=bind_host, port=bind_port, log_level="warning")
     finally:

@@ -129,6 +129,7 @@ class Notice:
     reason: str | None
     detail: str | None
     created_ms: int
+    measure_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ class Store(Protocol):
         note: AuditNote,
         now_ms: int,
         obsolete_ms: int,
-        returned: str | None = None,
+        returned: tuple[str, str] | None = None,
     ) -> None: ...
     def traffic(self, from_ms: int, to_ms: int) -> Iterator[TrafficRecord]: ...
     def queued_traffic(self) -> list[TrafficRecord]: ...

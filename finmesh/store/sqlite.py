@@ -333,6 +333,7 @@ class SqliteStore(PolicyTables):
                 reason=r[5],
                 detail=r[6],
                 created_ms=r[7],
+                measure_id=r[8],
             )
             for r in rows
         ]

@@ -150,7 +150,9 @@ class PolicyTables:
                 rows = db.execute(Q["queued_unassigned_in"], (lo, hi)).fetchall()
                 for receiver, seq, message_id, sender in rows:
                     db.execute(Q["mark_returned"], (receiver, seq))
-                    notice(db, sender, "returned", message_id, reason.code, detail, now_ms)
+                    notice(
+                        db, sender, "returned", message_id, reason.code, detail, now_ms, measure.id
+                    )
                     returned += 1
             db.execute(Q["mark_enforced"], (now_ms, measure.id))
             if first or returned:
@@ -176,10 +178,10 @@ class PolicyTables:
         note: AuditNote,
         now_ms: int,
         obsolete_ms: int,
-        returned: str | None = None,
+        returned: tuple[str, str] | None = None,
     ) -> None:
         """Record a decision; a final release queues the message (or, when ``returned``
-        names the measure that cut its receiver off, returns it to its sender), a final
+        gives (measure id, detail) of the measure that cut its receiver off, returns it), a final
         rejection tells its sender. Refused if someone else decided in the meantime."""
         with self._write() as db:
             current = codec.load_hold(db.execute(Q["hold"], (before.id,)).fetchone()[0])
@@ -188,16 +190,28 @@ class PolicyTables:
             db.execute(Q["update_hold"], (codec.dumps(after), after.id))
             if after.state is HoldState.RELEASED:
                 _, sender, receiver, _ = db.execute(Q["hold_message"], (after.id,)).fetchone()
-                notice(db, sender, "released", after.id, None, after.reason, now_ms)
+                notice(
+                    db, sender, "released", after.id, None, after.reason, now_ms, after.measure_id
+                )
                 if returned is not None:  # the receiver was cut off meanwhile
+                    cut_by, detail = returned
                     code = Reason.RETURNED.code
-                    notice(db, sender, "returned", after.id, code, returned, now_ms)
+                    notice(db, sender, "returned", after.id, code, detail, now_ms, cut_by)
                 else:
                     seq = next_seq(db, receiver, "queue")
                     db.execute(Q["insert_queue"], (receiver, seq, after.id, obsolete_ms))
             elif after.state is HoldState.REJECTED:
                 reason = Reason.HOLD_REJECTED
-                notice(db, after.sender, "rejected", after.id, reason.code, after.reason, now_ms)
+                notice(
+                    db,
+                    after.sender,
+                    "rejected",
+                    after.id,
+                    reason.code,
+                    after.reason,
+                    now_ms,
+                    after.measure_id,
+                )
             append_audit(db, note, now_ms)
 
     # impact
@@ -274,9 +288,12 @@ def notice(
     reason: str | None,
     detail: str | None,
     now_ms: int,
+    measure_id: str | None = None,
 ) -> None:
     seq = next_seq(db, owner, "notice")
-    db.execute(Q["insert_notice"], (owner, seq, kind, message_id, reason, detail, now_ms))
+    db.execute(
+        Q["insert_notice"], (owner, seq, kind, message_id, reason, detail, now_ms, measure_id)
+    )
 
 
 def _entry(row: tuple[Any, ...]) -> AuditEntry:

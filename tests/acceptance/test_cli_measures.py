@@ -136,7 +136,7 @@ def test_disconnection_from_proposal_to_returned_notices(net: Net) -> None:
     notices = [n for n in net.ok("notices", "--profile", net.profile(a)) if n["kind"] == "returned"]
     assert sorted(n["id"] for n in notices) == sorted(queued)
     for n in notices:
-        assert n["reason"] == "P04"
+        assert n["reason"] == "P04" and n["measure"] == measure
         assert f"measure {measure}" in n["detail"] and "2022/345" in n["detail"]
         assert n["created_ms"] >= approved["effective_ms"]
 

@@ -763,6 +763,7 @@ def test_queued_messages_are_returned_at_the_instant_naming_the_measure(timeline
         assert notice.reason == "P04"
         assert notice.receiver == s.receiver
         measure = measure_of[s.receiver[:8]]
+        assert notice.measure_id == measure
         assert f"measure {measure} " in (notice.detail or "") and "2022/345" in (
             notice.detail or ""
         )

@@ -105,11 +105,12 @@ LIMIT ?
 UPDATE queue SET warned_ms = ? WHERE receiver = ? AND seq = ?
 
 -- name: insert_notice
-INSERT INTO notices (owner, seq, kind, message_id, reason, detail, created_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO notices (owner, seq, kind, message_id, reason, detail, created_ms, measure_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: notices_after
-SELECT n.seq, n.kind, m.biz_msg_id, m.uetr, m.receiver, n.reason, n.detail, n.created_ms
+SELECT n.seq, n.kind, m.biz_msg_id, m.uetr, m.receiver, n.reason, n.detail, n.created_ms,
+       n.measure_id
 FROM notices n JOIN messages m ON m.id = n.message_id
 WHERE n.owner = ? AND n.seq > ?
 ORDER BY n.seq

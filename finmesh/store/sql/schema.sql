@@ -97,6 +97,7 @@ CREATE TABLE IF NOT EXISTS notices (
     message_id INTEGER NOT NULL REFERENCES messages (id),
     reason     TEXT,
     detail     TEXT,
+    measure_id TEXT,             -- the measure a returned / released / rejected notice is about
     created_ms INTEGER NOT NULL,
     PRIMARY KEY (owner, seq),
     UNIQUE (message_id, kind)
