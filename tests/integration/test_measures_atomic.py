@@ -37,7 +37,7 @@ ROLES = ("compliance",)
 ENTITIES = sanctions_demo_entities()
 BATCH = 5
 ANNEX_XIV = ("otkritie", "novikombank", "promsvyazbank", "rossiya", "sovcombank", "veb", "vtb")
-FUTURE_MS = 500
+FUTURE_MS = 1_500
 """How far in the future the effective instant is set when the approval is given."""
 LOAD_AFTER_MS = 300
 """How long the load goes on after the instant."""
