@@ -29,6 +29,8 @@ from finmesh.domain.errors import AuthenticationFailed, FinmeshError
 from finmesh.profile import Profile, load_profile
 
 HTTP_TIMEOUT_SECONDS = 60.0
+RATE_LIMIT_RETRIES_MAX = 5
+RETRY_AFTER_SECONDS_MAX = 5.0
 
 
 class ApiError(FinmeshError):
@@ -77,6 +79,23 @@ class Client:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         target = f"{path}?{urlencode(query)}" if query else path
         content = b"" if body is None else json.dumps(body).encode()
+        for _ in range(RATE_LIMIT_RETRIES_MAX):
+            response = self._send(method, path, target, content, timeout)
+            if response.status_code != 429:
+                break
+            # rate limited: nothing was done; wait as told, then sign afresh (new nonce)
+            time.sleep(min(RETRY_AFTER_SECONDS_MAX, float(response.headers.get("retry-after", 1))))
+        try:
+            data = response.json() if response.content else None
+        except ValueError as exc:
+            raise NodeUnreachable(f"{method} {self.url}{path}: not JSON: {exc}") from exc
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, data)
+        return data
+
+    def _send(
+        self, method: str, path: str, target: str, content: bytes, timeout: float
+    ) -> httpx.Response:
         headers = pki.sign_request(self.profile.key, self.profile.subject, method, target, content)
         headers["content-type"] = "application/json"
         try:
@@ -85,10 +104,7 @@ class Client:
             )
         except httpx.HTTPError as exc:
             raise NodeUnreachable(f"{method} {self.url}{path}: {exc}") from exc
-        data = response.json() if response.content else None
-        if response.status_code >= 400:
-            raise ApiError(response.status_code, data)
-        return data
+        return response
 
     # participant operations
 

@@ -4,6 +4,9 @@ FINMESH_URL            base URL written into new profiles (default http://127.0.
 FINMESH_HOST           address `finmesh serve` binds (default 127.0.0.1)
 FINMESH_PORT           port `finmesh serve` binds (default 8470)
 FINMESH_SWEEP_SECONDS  how often the node looks for obsolete undelivered messages (default 5)
+FINMESH_SUBJECT_RPS    requests per second one institution or operator may make (default 500;
+                       bursts of twice that; 0 switches the limit off)
+FINMESH_PEER_RPS       requests per second one peer address may make (default 2000, bursts x2)
 """
 
 from __future__ import annotations
@@ -69,6 +72,14 @@ def default_port() -> int:
 
 def sweep_seconds() -> float:
     return float(os.environ.get("FINMESH_SWEEP_SECONDS", "5"))
+
+
+def subject_requests_per_second() -> float:
+    return float(os.environ.get("FINMESH_SUBJECT_RPS", "500"))
+
+
+def peer_requests_per_second() -> float:
+    return float(os.environ.get("FINMESH_PEER_RPS", "2000"))
 
 
 def is_network(root: Path) -> bool:

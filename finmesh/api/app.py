@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
 from finmesh.api import errors, operators, participants
+from finmesh.api.auth import Limits
 from finmesh.domain.reasons import table
 from finmesh.node import Node
 
@@ -69,8 +70,9 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         """The network's reason codes: every NAK carries one of these."""
         return table()
 
-    app.include_router(participants.router(node))
-    app.include_router(operators.router(node))
+    limits = Limits.from_config()
+    app.include_router(participants.router(node, limits))
+    app.include_router(operators.router(node, limits))
     return app
 
 

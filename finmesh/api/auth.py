@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from finmesh import pki
+from finmesh import config, pki
 from finmesh.api.errors import Disconnected, PayloadTooLarge
+from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
 from finmesh.domain.errors import AuthenticationFailed
 from finmesh.node import Node
@@ -46,7 +47,23 @@ def request_target(request: Request) -> str:
     return f"{path}?{query}" if query else path
 
 
-async def authenticate(request: Request, node: Node, kind: str = "participant") -> Caller:
+@dataclass(frozen=True)
+class Limits:
+    """The node's request rate limits (see finmesh.config)."""
+
+    peer: RateLimiter
+    subject: RateLimiter
+
+    @classmethod
+    def from_config(cls) -> Limits:
+        peer, subject = config.peer_requests_per_second(), config.subject_requests_per_second()
+        return cls(RateLimiter(peer, 2 * peer), RateLimiter(subject, 2 * subject))
+
+
+async def authenticate(
+    request: Request, node: Node, limits: Limits, kind: str = "participant"
+) -> Caller:
+    limits.peer.take(request.client.host if request.client else "unknown")
     body = await read_body(request)
     now = node.clock()
     verified = pki.verify_request(
@@ -66,6 +83,7 @@ async def authenticate(request: Request, node: Node, kind: str = "participant") 
     )
     if not fresh:
         raise AuthenticationFailed("nonce already used: replayed request")
+    limits.subject.take(f"{kind}:{verified.subject}")
     if kind == "operator":
         roles = node.store.operator_roles(verified.subject)
         return Caller(subject=verified.subject, cert_pem=b"", body=body, roles=roles)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from finmesh.api.ratelimit import RateLimited
 from finmesh.compliance import Forbidden
 from finmesh.domain.errors import (
     AuthenticationFailed,
@@ -15,6 +20,8 @@ from finmesh.domain.errors import (
     Rejected,
 )
 from finmesh.store.port import StalePolicy
+
+log = logging.getLogger("finmesh.api")
 
 
 class PayloadTooLarge(BadRequest):
@@ -28,6 +35,7 @@ class Disconnected(Refused):
 # (error class, HTTP status, stable error code) — most specific first.
 ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
     (PayloadTooLarge, 413, "payload_too_large"),
+    (RateLimited, 429, "rate_limited"),
     (Disconnected, 403, "disconnected"),
     (Forbidden, 403, "forbidden"),
     (StalePolicy, 409, "stale"),
@@ -52,8 +60,29 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, FinmeshError)
         status, code = status_for(exc)
         body: dict[str, object] = {"error": code, "message": str(exc)}
+        headers: dict[str, str] = {}
         if isinstance(exc, Rejected):
             body["reason"] = exc.reason.code
-        return JSONResponse(body, status_code=status)
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+            body["retry_after_s"] = round(exc.retry_after_s, 3)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a client's fault: log it whole, answer in the API's own shape.
+        log.exception("unhandled error", extra={"action": "unhandled", "path": request.url.path})
+        return JSONResponse(
+            {"error": "internal_error", "message": "internal error; the node logged it"},
+            status_code=500,
+        )
+
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        )
+        return JSONResponse({"error": "invalid_request", "message": problems}, status_code=422)
 
     app.add_exception_handler(FinmeshError, handle)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, unexpected)

@@ -60,11 +60,11 @@ class DeliveriesResponse(BaseModel):
 
 
 class AckRequest(BaseModel):
-    osn: int = Field(ge=0)
+    osn: int = Field(ge=0, le=limits.SEQUENCE_MAX)
 
 
 class NoticeAckRequest(BaseModel):
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=limits.SEQUENCE_MAX)
 
 
 class CursorResponse(BaseModel):

@@ -7,19 +7,31 @@ certificate's registration decide what the operator may do (see finmesh.complian
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from finmesh.api.auth import Caller, authenticate
-from finmesh.compliance import hold_json, licence_json, measure_json
+from finmesh.api.auth import Caller, Limits, authenticate
+from finmesh.compliance import (
+    READ_ROLES,
+    hold_json,
+    licence_json,
+    measure_json,
+    require_any,
+)
 from finmesh.domain import limits
 from finmesh.domain.errors import BadRequest
 from finmesh.node import Node
 
 M = TypeVar("M", bound=BaseModel)
+Instant = Annotated[int, Field(ge=0, le=limits.INSTANT_MS_MAX)]
+InstantQuery = Annotated[int, Query(ge=0, le=limits.INSTANT_MS_MAX)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=5)]
+HoldId = Annotated[int, Path(ge=1, le=limits.SEQUENCE_MAX)]
+AuditAfter = Annotated[int, Query(ge=0, le=limits.SEQUENCE_MAX)]
+AuditLimit = Annotated[int, Query(ge=1, le=10_000)]
 Text = Field(min_length=1, max_length=limits.REASON_CHARS_MAX)
 
 
@@ -32,11 +44,11 @@ class MeasureProposal(BaseModel):
     with_subsidiaries: bool = Field(default=False, description="include entities owned > 50 %")
     action: Literal["hold", "reject"] = "reject"
     reference: str = Text
-    effective_ms: int | None = Field(default=None, description="instant; default now")
+    effective_ms: Instant | None = Field(default=None, description="instant; default now")
 
 
 class LiftRequest(BaseModel):
-    effective_ms: int | None = None
+    effective_ms: Instant | None = None
 
 
 class LicenceProposal(BaseModel):
@@ -45,10 +57,10 @@ class LicenceProposal(BaseModel):
     purposes: list[str] = Field(default_factory=list, max_length=100)
     counterparties: list[str] = Field(default_factory=list, max_length=1000)
     currencies: list[str] = Field(default_factory=list, max_length=100)
-    amount_max: Decimal | None = None
-    total_max: Decimal | None = None
-    valid_from_ms: int | None = None
-    valid_until_ms: int | None = None
+    amount_max: Amount | None = None
+    total_max: Amount | None = None
+    valid_from_ms: Instant | None = None
+    valid_until_ms: Instant | None = None
 
 
 class HoldDecision(BaseModel):
@@ -71,12 +83,12 @@ def _body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def router(node: Node) -> APIRouter:
+def router(node: Node, limits: Limits) -> APIRouter:
     api = APIRouter(prefix="/v1/ops", tags=["operator"])
     comp = node.compliance
 
     async def caller(request: Request) -> Caller:
-        return await authenticate(request, node, kind="operator")
+        return await authenticate(request, node, limits, kind="operator")
 
     @api.post("/measures", openapi_extra=_body(MeasureProposal))
     async def propose_measure(request: Request) -> dict[str, Any]:
@@ -123,7 +135,7 @@ def router(node: Node) -> APIRouter:
 
     @api.get("/measures/{measure_id}/impact")
     async def measure_impact(
-        request: Request, measure_id: str, from_ms: int, to_ms: int
+        request: Request, measure_id: str, from_ms: InstantQuery, to_ms: InstantQuery
     ) -> dict[str, object]:
         """What a (draft) measure would have stopped in a period of stored traffic, and
         what queued messages it would return now."""
@@ -170,17 +182,17 @@ def router(node: Node) -> APIRouter:
         return await run_in_threadpool(comp.holds, who.roles, state or None)
 
     @api.post("/holds/{hold_id}/release", openapi_extra=_body(HoldDecision))
-    async def release_hold(request: Request, hold_id: int) -> dict[str, Any]:
+    async def release_hold(request: Request, hold_id: HoldId) -> dict[str, Any]:
         """Propose (first officer, with a reason) or confirm (second officer) a release."""
         return await _decide(request, hold_id, "release")
 
     @api.post("/holds/{hold_id}/reject", openapi_extra=_body(HoldDecision))
-    async def reject_hold(request: Request, hold_id: int) -> dict[str, Any]:
+    async def reject_hold(request: Request, hold_id: HoldId) -> dict[str, Any]:
         """Propose (first officer, with a reason) or confirm (second officer) a rejection."""
         return await _decide(request, hold_id, "reject")
 
     async def _decide(
-        request: Request, hold_id: int, decision: Literal["release", "reject"]
+        request: Request, hold_id: HoldId, decision: Literal["release", "reject"]
     ) -> dict[str, Any]:
         who = await caller(request)
         p = _parse(HoldDecision, who.body)
@@ -191,17 +203,19 @@ def router(node: Node) -> APIRouter:
         return hold_json(h)
 
     @api.get("/audit")
-    async def audit(request: Request, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+    async def audit(
+        request: Request, after: AuditAfter = 0, limit: AuditLimit = 1000
+    ) -> list[dict[str, Any]]:
         """Audit entries in order (readable by any operator role)."""
         who = await caller(request)
-        await run_in_threadpool(comp.measures, who.roles)  # role check
+        require_any(who.roles, READ_ROLES)
         entries = await run_in_threadpool(node.store.audit_entries)
-        return [e.as_json() for e in entries if e.seq > after][: max(1, min(limit, 10_000))]
+        return [e.as_json() for e in entries if e.seq > after][:limit]
 
     @api.get("/audit/verify")
     async def audit_verify(request: Request) -> dict[str, Any]:
         who = await caller(request)
-        await run_in_threadpool(comp.measures, who.roles)
+        require_any(who.roles, READ_ROLES)
         v = await run_in_threadpool(comp.verify_audit)
         return {
             "ok": v.ok,

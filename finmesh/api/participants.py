@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from finmesh.api import models
-from finmesh.api.auth import authenticate
+from finmesh.api.auth import Limits, authenticate
 from finmesh.delivery import long_poll
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
@@ -22,6 +22,7 @@ from finmesh.store.port import Delivery, Notice
 
 WaitSeconds = Annotated[float, Query(ge=0, le=limits.WAIT_SECONDS_MAX)]
 Limit = Annotated[int, Query(ge=1, le=limits.DELIVERY_PAGE_MAX)]
+After = Annotated[int | None, Query(ge=0, le=limits.SEQUENCE_MAX)]
 
 
 def _b64(text: str, what: str) -> bytes:
@@ -41,7 +42,7 @@ def _parse(model: type[M], body: bytes) -> M:
         raise BadRequest(f"request body: {exc.errors(include_url=False)}") from exc
 
 
-def router(node: Node) -> APIRouter:
+def router(node: Node, limits: Limits) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["participant"])
 
     @api.post(
@@ -51,7 +52,7 @@ def router(node: Node) -> APIRouter:
     )
     async def submit(request: Request) -> models.SubmitResponse:
         """Submit a batch; one ACK/NAK per message, ACK only after a durable commit."""
-        caller = await authenticate(request, node)
+        caller = await authenticate(request, node, limits)
         batch = _parse(models.SubmitRequest, caller.body)
         items = [
             Submission(
@@ -88,11 +89,11 @@ def router(node: Node) -> APIRouter:
 
     @api.get("/deliveries", response_model=models.DeliveriesResponse)
     async def deliveries(
-        request: Request, after: int | None = None, limit: Limit = 100, wait: WaitSeconds = 0
+        request: Request, after: After = None, limit: Limit = 100, wait: WaitSeconds = 0
     ) -> models.DeliveriesResponse:
         """Messages for the caller in OSN order after ``after`` (default: its acked OSN).
         Messages handed out before and not acknowledged come marked possible_duplicate."""
-        caller = await authenticate(request, node)
+        caller = await authenticate(request, node, limits)
 
         async def fetch() -> list[Delivery]:
             return await run_in_threadpool(node.delivery.fetch, caller.subject, after, limit)
@@ -110,17 +111,17 @@ def router(node: Node) -> APIRouter:
     )
     async def ack(request: Request) -> models.CursorResponse:
         """Acknowledge every delivered message up to an OSN (inclusive)."""
-        caller = await authenticate(request, node)
+        caller = await authenticate(request, node, limits)
         body = _parse(models.AckRequest, caller.body)
         cursor = await run_in_threadpool(node.delivery.acknowledge, caller.subject, body.osn)
         return models.CursorResponse(last=cursor.last, acked=cursor.acked)
 
     @api.get("/notices", response_model=models.NoticesResponse)
     async def notices(
-        request: Request, after: int | None = None, limit: Limit = 100, wait: WaitSeconds = 0
+        request: Request, after: After = None, limit: Limit = 100, wait: WaitSeconds = 0
     ) -> models.NoticesResponse:
         """Delivery and non-delivery notices about messages the caller sent."""
-        caller = await authenticate(request, node)
+        caller = await authenticate(request, node, limits)
 
         async def fetch() -> list[Notice]:
             return await run_in_threadpool(node.delivery.notices, caller.subject, after, limit)
@@ -135,7 +136,7 @@ def router(node: Node) -> APIRouter:
     )
     async def ack_notices(request: Request) -> models.CursorResponse:
         """Acknowledge notices up to a sequence number (inclusive)."""
-        caller = await authenticate(request, node)
+        caller = await authenticate(request, node, limits)
         body = _parse(models.NoticeAckRequest, caller.body)
         cursor = await run_in_threadpool(
             node.delivery.acknowledge_notices, caller.subject, body.seq
@@ -145,7 +146,7 @@ def router(node: Node) -> APIRouter:
     @api.get("/certificates/{bic}", response_model=models.CertificateResponse)
     async def certificate(request: Request, bic: str) -> models.CertificateResponse:
         """The certificate of a participant, to verify its signatures."""
-        await authenticate(request, node)
+        await authenticate(request, node, limits)
         bic11 = _bic11(bic)
         pem = node.store.participant_cert(bic11)
         if pem is None:
@@ -155,7 +156,7 @@ def router(node: Node) -> APIRouter:
     @api.get("/directory/{bic}", response_model=list[models.InstitutionModel])
     async def directory(request: Request, bic: str) -> list[models.InstitutionModel]:
         """Directory entries for a BIC8 (all branches) or one BIC11."""
-        await authenticate(request, node)
+        await authenticate(request, node, limits)
         parsed = _bic(bic)
         found = node.store.institutions_with_bic8(parsed.bic8)
         if len(bic.strip()) > 8:

@@ -41,3 +41,9 @@ REASON_CHARS_MAX = 500
 
 POLICY_RETRIES_MAX = 5
 """How often a batch is re-evaluated when the policy changed under it."""
+
+SEQUENCE_MAX = 2**62
+"""Largest sequence number or id accepted from a client (SQLite integers are 64-bit)."""
+
+INSTANT_MS_MAX = 253_402_300_799_999
+"""Latest instant accepted, in epoch milliseconds (9999-12-31T23:59:59.999Z)."""

@@ -1,0 +1,131 @@
+"""Rate limits and out-of-range inputs over HTTP: a coded refusal, never a 500, nothing
+stored, and the node keeps serving."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from finmesh import pki
+from finmesh.client import Client
+from finmesh.domain.iso20022 import example_message
+from tests.netutil import NodeProcess, db_counts, participants
+
+
+@pytest.fixture
+def slow_node(network: Path) -> Iterator[NodeProcess]:
+    """A node that allows one institution 2 requests a second (bursts of 4)."""
+    process = NodeProcess(network, env={"FINMESH_SUBJECT_RPS": "2"}).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def _signed_post(client: Client, url: str, body: bytes) -> httpx.Response:
+    headers = pki.sign_request(
+        client.profile.key, client.profile.subject, "POST", "/v1/messages", body
+    )
+    headers["content-type"] = "application/json"
+    return httpx.post(f"{url}/v1/messages", content=body, headers=headers, timeout=10)
+
+
+def test_an_institution_over_its_rate_is_refused_with_429_and_nothing_stored(
+    network: Path, slow_node: NodeProcess
+) -> None:
+    a, b = (p.name for p in participants(network)[:2])
+    with (
+        Client.from_profile(network / "participants" / a, slow_node.url) as client,
+        Client.from_profile(network / "participants" / b, slow_node.url) as other,
+    ):
+        _burst_then_wait(network, slow_node, client, other, a, b)
+
+
+def _burst_then_wait(
+    network: Path, slow_node: NodeProcess, client: Client, other: Client, a: str, b: str
+) -> None:
+    before = db_counts(network)
+    statuses = []
+    for _ in range(12):
+        batch = {"messages": [client._signed(example_message("pacs.008", a, b), False)]}
+        response = _signed_post(client, slow_node.url, json.dumps(batch).encode())
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            refused = response
+    assert statuses.count(200) <= 6 and statuses.count(429) >= 6, statuses
+    assert refused.json()["error"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) >= 1
+    after = db_counts(network)
+    assert after["messages"] - before["messages"] == statuses.count(200)
+    # the client waits as told and gets through; another institution was never slowed
+    [result] = client.send([example_message("pacs.008", a, b)])
+    assert result["status"] == "ACK"
+    assert [r["status"] for r in other.send([example_message("pacs.008", b, a)])] == ["ACK"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("GET", "/v1/deliveries", {"after": 2**63}, None),
+        ("GET", "/v1/deliveries", {"after": -1}, None),
+        ("GET", "/v1/deliveries", {"limit": 0}, None),
+        ("GET", "/v1/deliveries", {"wait": 10_000}, None),
+        ("GET", "/v1/deliveries", {"after": "x"}, None),
+        ("GET", "/v1/notices", {"after": 2**70}, None),
+        ("POST", "/v1/deliveries/ack", None, {"osn": 2**63}),
+        ("POST", "/v1/deliveries/ack", None, {"osn": -5}),
+        ("POST", "/v1/notices/ack", None, {"seq": "many"}),
+        ("POST", "/v1/messages", None, {"messages": [{"payload": "%%%"}]}),
+        ("POST", "/v1/messages", None, {"messages": "nope"}),
+        ("GET", "/v1/directory/not-a-bic", None, None),
+        ("GET", "/v1/certificates/ZZZZZZZZ", None, None),
+    ],
+)
+def test_out_of_range_participant_inputs_get_a_coded_4xx(
+    network: Path, node: NodeProcess, method: str, path: str, params: object, body: object
+) -> None:
+    a = participants(network)[0]
+    with Client.from_profile(a, node.url) as client:
+        with pytest.raises(Exception) as refused:
+            client.request(method, path, params, body)  # type: ignore[arg-type]
+        status = getattr(refused.value, "status", None)
+        assert status is not None and 400 <= status < 500, refused.value
+        assert isinstance(refused.value.body, dict) and refused.value.body.get("error")
+        assert client.request("GET", "/v1/deliveries")["messages"] == []  # still serving
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("GET", "/v1/ops/measures/M-1/impact", {"from_ms": -1, "to_ms": 5}, None),
+        ("GET", "/v1/ops/measures/M-1/impact", {"from_ms": 0, "to_ms": 10**20}, None),
+        ("POST", "/v1/ops/holds/99999999999999999999999/release", None, {"reason": "x"}),
+        ("POST", "/v1/ops/holds/0/reject", None, {"reason": "x"}),
+        (
+            "POST",
+            "/v1/ops/measures",
+            None,
+            {"kind": "disconnect", "bic": "AAAARUMM", "reference": "r", "effective_ms": 10**30},
+        ),
+        (
+            "POST",
+            "/v1/ops/licences",
+            None,
+            {"measure": "M-1", "reference": "r", "amount_max": "1e400"},
+        ),
+        ("GET", "/v1/ops/audit", {"limit": 10**9}, None),
+    ],
+)
+def test_out_of_range_operator_inputs_get_a_coded_4xx(
+    network: Path, node: NodeProcess, method: str, path: str, params: object, body: object
+) -> None:
+    with Client.from_profile(network / "operators" / "alice", node.url) as alice:
+        with pytest.raises(Exception) as refused:
+            alice.request(method, path, params, body)  # type: ignore[arg-type]
+        status = getattr(refused.value, "status", None)
+        assert status is not None and 400 <= status < 500, refused.value
+        assert alice.request("GET", "/v1/ops/measures") == []
