@@ -279,4 +279,15 @@ def audit_verify(directory: Path) -> None:
         raise SystemExit(1)
 
 
+@audit.command("list")
+@operator_option
+@url_option
+@click.option("--after", default=0, type=int, help="entries after this sequence number")
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the default)")
+def audit_list(operator: Path, url: str | None, after: int, as_json: bool) -> None:
+    """Print audit entries, one JSON line each (any operator role may read them)."""
+    for entry in _call(operator, url, "GET", "/v1/ops/audit", {"after": after}):
+        emit(entry)
+
+
 COMMANDS = (measure, licence, holds, audit)

@@ -257,6 +257,12 @@ def test_audit_verify_detects_tampering(net: Net, tmp_path: Path) -> None:
     code, intact = _verify(net.root)
     assert code == 0 and intact["ok"] is True and intact["first_bad_seq"] is None
     total = intact["entries"]
+    listed = net.ok("audit", "list", "--operator", net.op("carol"))  # the auditor reads it
+    assert [e["seq"] for e in listed] == list(range(1, total + 1))
+    assert listed[-1]["hash"] == intact["head"]
+    assert [e["subject"] for e in listed if e["action"] == "measure.propose"][-3:] == [
+        e["subject"] for e in listed[-3:]
+    ]
     assert total >= 4
     k = total // 2
 

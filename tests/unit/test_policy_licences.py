@@ -119,8 +119,7 @@ def test_lifted_measure_admits_no_licences() -> None:
         ({"total_max": Decimal("-1")}, "total_max must be a positive amount"),
         ({"amount_max": Decimal("NaN")}, "amount_max"),
         ({"valid_until_ms": FROM}, "must be after valid_from_ms"),
-        ({"currencies": set()}, "exactly one currency"),
-        ({"currencies": {"EUR", "USD"}}, "exactly one currency"),
+        ({"currencies": {"EUR", "USD"}}, "at most one currency"),
         ({"amount_max": Decimal("300")}, "exceeds total_max"),
         ({"reference": ""}, "reference"),
         ({"purposes": "GDDS"}, "list of codes"),
@@ -131,6 +130,11 @@ def test_lifted_measure_admits_no_licences() -> None:
 def test_invalid_licences_are_bad_requests(changes: dict[str, Any], words: str) -> None:
     with pytest.raises(BadRequest, match=words):
         proposed_licence(**changes)
+
+
+def test_a_cap_without_a_currency_counts_any_currency_at_face_value() -> None:
+    licence = proposed_licence(currencies=set())
+    assert licence.currencies == frozenset() and licence.amount_max is not None
 
 
 def test_counterparty_branch_is_stored_as_bic8() -> None:

@@ -146,9 +146,12 @@ def propose_licence(
     currency_set = _currencies(currencies)
     amount_cap = _cap(amount_max, "amount_max")
     total_cap = _cap(total_max, "total_max")
-    if (amount_cap is not None or total_cap is not None) and len(currency_set) != 1:
+    # A cap with one currency pins the licence to it. Without a currency a cap counts
+    # amounts of any currency at face value (an officer may cap a licence scoped by
+    # purpose alone); several currencies with a cap cannot be compared and are refused.
+    if (amount_cap is not None or total_cap is not None) and len(currency_set) > 1:
         raise BadRequest(
-            "an amount cap (amount_max or total_max) needs exactly one currency,"
+            "an amount cap (amount_max or total_max) allows at most one currency,"
             f" got {len(currency_set)}: amounts in different currencies cannot be compared"
         )
     if amount_cap is not None and total_cap is not None and amount_cap > total_cap:
