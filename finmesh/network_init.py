@@ -44,6 +44,9 @@ def init_network(
 ) -> NetworkConfig:
     if (root / "network.json").exists():
         raise NetworkExists(f"{root} already holds a network")
+    if root.exists() and any(root.iterdir()):
+        # an interrupted init, or someone else's files: never mix a network into them
+        raise NetworkExists(f"{root} is not empty; give a new or empty folder")
     config = NetworkConfig(root=root, name=name, url=url)
     (root / "ca").mkdir(parents=True, exist_ok=True)
     ca = pki.CertificateAuthority.create(f"{name} network CA")

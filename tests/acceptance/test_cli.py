@@ -81,6 +81,14 @@ def test_init_demo_writes_a_network_with_ready_profiles(
     assert "already" in refused("init", root, "--demo")
 
 
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    assert "not empty" in refused("init", tmp_path, "--demo")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert keep.read_text() == "mine"
+
+
 def test_directory_stats(demo: tuple[Path, list[dict[str, Any]]]) -> None:
     root, _ = demo
     [stats] = lines(ok("directory", "stats", root, "--json"))
