@@ -41,18 +41,18 @@ class Compliance:
         self.store = store
         self.clock = clock
         self._lock = threading.Lock()
-        self._cached: PolicySnapshot | None = None
+        self._cached: tuple[tuple[int, int], PolicySnapshot] | None = None
 
     # the snapshot intake and authentication evaluate against
 
     def snapshot(self) -> PolicySnapshot:
-        version = self.store.policy_version()
+        key = self.store.policy_versions()
         cached = self._cached
-        if cached is not None and cached.version == version:
-            return cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
         with self._lock:
             fresh = self.store.policy_snapshot()
-            self._cached = fresh
+            self._cached = (key, fresh)
             return fresh
 
     # measures

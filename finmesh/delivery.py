@@ -74,7 +74,8 @@ class DeliveryService:
         if after_osn is not None and after_osn > last:
             raise BadRequest(f"after={after_osn} is beyond the last OSN handed out ({last})")
         for _ in range(limits.POLICY_RETRIES_MAX):
-            snapshot, now = self.policy(), self.clock()
+            now = self.clock()  # before the snapshot: see Intake.submit
+            snapshot = self.policy()
             if snapshot.disconnected(receiver[:8], now) is not None:
                 return []
             guard = Guard(snapshot.version, snapshot.next_change_after(now), self.clock)

@@ -74,12 +74,22 @@ class Intake:
             exc = Rejected(Reason.BATCH_TOO_LARGE, f"{len(items)} > {limits.BATCH_MESSAGES_MAX}")
             return [Verdict.nak(exc)] * len(items)
         authenticated = Bic.parse(sender)
-        checked = [self._admit(authenticated, sender_cert_pem, item) for item in items]
+        checked = self._repeats(
+            sender, [self._admit(authenticated, sender_cert_pem, item) for item in items]
+        )
         for _ in range(limits.POLICY_RETRIES_MAX):
-            snapshot, now = self.policy(), self.clock()
+            # the clock first: a measure approved after this read starts after it
+            now = self.clock()
+            snapshot = self.policy()
             decided = screen(checked, snapshot, now)
             accepted = [d for d in decided if isinstance(d, tuple)]
-            guard = Guard(snapshot.version, snapshot.next_change_after(now), self.clock)
+            drawn = {lid for new, _ in accepted for lid in new.licence_ids}
+            guard = Guard(
+                snapshot.version,
+                snapshot.next_change_after(now),
+                self.clock,
+                {lid: snapshot.licence_used.get(lid, Decimal(0)) for lid in drawn},
+            )
             try:
                 outcomes = iter(self.store.store_batch([new for new, _ in accepted], guard))
             except PolicyChanged:
@@ -87,6 +97,20 @@ class Intake:
             return [d if isinstance(d, Verdict) else _verdict(*d, next(outcomes)) for d in decided]
         exc = Rejected(Reason.TRY_AGAIN, "policy kept changing during intake")
         return [c if isinstance(c, Verdict) else Verdict.nak(exc, c.parsed) for c in checked]
+
+    def _repeats(self, sender: str, checked: list[Verdict | Admitted]) -> list[Verdict | Admitted]:
+        """A message stored before gets its original verdict (or D01 for other bytes)
+        whatever the policy says now: policy decided when it was first accepted."""
+        admitted = [c.parsed.biz_msg_id for c in checked if isinstance(c, Admitted)]
+        stored = self.store.find_stored(sender, admitted) if admitted else {}
+        if not stored:
+            return checked
+        return [
+            _repeat(c, stored[c.parsed.biz_msg_id])
+            if isinstance(c, Admitted) and c.parsed.biz_msg_id in stored
+            else c
+            for c in checked
+        ]
 
     def _admit(self, sender: Bic, cert_pem: bytes, item: Submission) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
@@ -182,12 +206,31 @@ def _new_message(
     )
 
 
+def _repeat(admitted: Admitted, stored: AlreadyStored) -> Verdict:
+    sha256 = hashlib.sha256(admitted.item.payload).hexdigest()
+    return _duplicate(admitted.parsed, sha256, stored)
+
+
+def _duplicate(parsed: ParsedMessage, sha256: str, stored: AlreadyStored) -> Verdict:
+    if stored.payload_sha256 != sha256:
+        return Verdict.nak(Rejected(Reason.DUPLICATE_CONFLICT, parsed.biz_msg_id), parsed)
+    return Verdict(
+        "ACK",
+        None,
+        "",
+        parsed.biz_msg_id,
+        stored.uetr,
+        duplicate=True,
+        held=stored.held_by is not None,
+        hold_id=stored.hold_id,
+        measure_id=stored.held_by,
+        licence_id=stored.licence,
+    )
+
+
 def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict:
     if isinstance(outcome, AlreadyStored):
-        if outcome.payload_sha256 != new.payload_sha256:
-            exc = Rejected(Reason.DUPLICATE_CONFLICT, parsed.biz_msg_id)
-            return Verdict.nak(exc, parsed)
-        return Verdict("ACK", None, "", parsed.biz_msg_id, outcome.uetr, duplicate=True)
+        return _duplicate(parsed, new.payload_sha256, outcome)
     if isinstance(outcome, Held):
         return Verdict(
             "ACK",

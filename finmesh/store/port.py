@@ -8,7 +8,7 @@ never decides policy: the pipeline and delivery services do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -48,6 +48,9 @@ class Guard:
     version: int
     valid_until_ms: int | None
     clock: Callable[[], int]
+    licence_used: Mapping[str, Decimal] = field(default_factory=dict)
+    """Licences the batch draws on, with the totals it assumed: only a batch that uses
+    the same licence concurrently has to be evaluated again."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,10 @@ class AlreadyStored:
 
     payload_sha256: str
     uetr: str | None
+    held_by: str | None = None
+    """Measure that held it (its hold id is the message's id), if it was held."""
+    hold_id: int | None = None
+    licence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,7 @@ class Store(Protocol):
     def remember_nonce(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool: ...
 
     # intake: one transaction per batch
+    def find_stored(self, sender: str, biz_msg_ids: Sequence[str]) -> dict[str, AlreadyStored]: ...
     def store_batch(
         self, messages: Sequence[NewMessage], guard: Guard | None = None
     ) -> list[StoreOutcome]: ...
@@ -190,6 +198,7 @@ class Store(Protocol):
 
     # policy: every write bumps the policy version and appends its audit entry atomically
     def policy_version(self) -> int: ...
+    def policy_versions(self) -> tuple[int, int]: ...
     def policy_snapshot(self) -> PolicySnapshot: ...
     def next_id(self, kind: str) -> int: ...
     def measure(self, measure_id: str) -> Measure: ...

@@ -36,7 +36,7 @@ from finmesh.store.port import (
 from finmesh.store.sqlite_policy import (
     PolicyTables,
     append_audit,
-    bump_version,
+    bump_usage,
     check_guard,
     next_seq,
     notice,
@@ -196,6 +196,16 @@ class SqliteStore(PolicyTables):
 
     # intake
 
+    def find_stored(self, sender: str, biz_msg_ids: Sequence[str]) -> dict[str, AlreadyStored]:
+        """Messages of ``sender`` already stored under these BizMsgIdrs (one read)."""
+        db = self._conn()
+        db.execute("BEGIN")
+        try:
+            rows = {i: db.execute(Q["find_message"], (sender, i)).fetchone() for i in biz_msg_ids}
+        finally:
+            db.execute("COMMIT")
+        return {i: _already(row) for i, row in rows.items() if row}
+
     def store_batch(
         self, messages: Sequence[NewMessage], guard: Guard | None = None
     ) -> list[StoreOutcome]:
@@ -212,7 +222,7 @@ class SqliteStore(PolicyTables):
     def _store_one(self, db: sqlite3.Connection, m: NewMessage) -> StoreOutcome:
         found = db.execute(Q["find_message"], (m.sender, m.biz_msg_id)).fetchone()
         if found:
-            return AlreadyStored(payload_sha256=found[0], uetr=found[1])
+            return _already(found)
         cur = db.execute(
             Q["insert_message"],
             (
@@ -361,11 +371,22 @@ def _cursor(db: sqlite3.Connection, owner: str, kind: str) -> Cursor:
     return Cursor(last=row[0], acked=row[1]) if row else Cursor(last=0, acked=0)
 
 
+def _already(row: tuple[Any, ...]) -> AlreadyStored:
+    sha256, uetr, held_by, message_id, licence = row
+    return AlreadyStored(
+        payload_sha256=sha256,
+        uetr=uetr,
+        held_by=held_by,
+        hold_id=message_id if held_by else None,
+        licence=licence,
+    )
+
+
 def _use_licence(db: sqlite3.Connection, m: NewMessage, licence_id: str) -> None:
     used = Decimal(db.execute(Q["licence"], (licence_id,)).fetchone()[1])
     total = used + Decimal(m.amount or "0")
     db.execute(Q["set_licence_used"], (str(total), licence_id))
-    bump_version(db)  # totals are policy: concurrent evaluations must see them
+    bump_usage(db)  # snapshots refresh their totals; only batches on this licence retry
     append_audit(
         db,
         AuditNote(

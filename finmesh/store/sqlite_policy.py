@@ -29,6 +29,7 @@ from finmesh.store.port import AuditNote, Guard, PolicyChanged, StalePolicy
 
 Q = queries.load("queries.sql")
 POLICY_VERSION = "policy_version"
+USAGE_VERSION = "licence_usage_version"
 
 
 MeasureChange = Callable[[Measure, int, list[Measure]], tuple[Measure, AuditNote]]
@@ -60,6 +61,12 @@ class PolicyTables:
 
     def policy_version(self) -> int:
         return policy_version(self._conn())
+
+    def policy_versions(self) -> tuple[int, int]:
+        """(policy version, licence usage version): a snapshot is current while both are."""
+        db = self._conn()
+        row = db.execute(Q["get_meta"], (USAGE_VERSION,)).fetchone()
+        return policy_version(db), int(row[0]) if row else 0
 
     def policy_snapshot(self) -> PolicySnapshot:
         db = self._conn()
@@ -239,10 +246,19 @@ def check_guard(db: sqlite3.Connection, guard: Guard) -> None:
         raise PolicyChanged("policy changed during evaluation")
     if guard.valid_until_ms is not None and guard.clock() >= guard.valid_until_ms:
         raise PolicyChanged("a measure or licence instant passed during evaluation")
+    for licence_id, assumed in guard.licence_used.items():
+        row = db.execute(Q["licence"], (licence_id,)).fetchone()
+        if row is None or Decimal(row[1]) != assumed:
+            raise PolicyChanged(f"licence {licence_id} was drawn on during evaluation")
 
 
 def bump_version(db: sqlite3.Connection) -> None:
     db.execute(Q["set_meta"], (POLICY_VERSION, str(policy_version(db) + 1)))
+
+
+def bump_usage(db: sqlite3.Connection) -> None:
+    row = db.execute(Q["get_meta"], (USAGE_VERSION,)).fetchone()
+    db.execute(Q["set_meta"], (USAGE_VERSION, str((int(row[0]) if row else 0) + 1)))
 
 
 def _changed(db: sqlite3.Connection, note: AuditNote, now_ms: int) -> None:

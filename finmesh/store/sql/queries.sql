@@ -44,7 +44,8 @@ DELETE FROM nonces WHERE expires_ms < ?
 INSERT INTO nonces (subject, nonce, expires_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
 
 -- name: find_message
-SELECT payload_sha256, uetr FROM messages WHERE sender = ? AND biz_msg_id = ?
+SELECT payload_sha256, uetr, measure_id, id, licence_id FROM messages
+WHERE sender = ? AND biz_msg_id = ?
 
 -- name: insert_message
 INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, signature,
