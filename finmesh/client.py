@@ -26,6 +26,8 @@ from finmesh import pki
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError
+from finmesh.domain.iso20022 import parse_message
+from finmesh.domain.reasons import Reason
 from finmesh.profile import Profile, load_profile
 
 HTTP_TIMEOUT_SECONDS = 60.0
@@ -40,6 +42,47 @@ class ApiError(FinmeshError):
         super().__init__(f"HTTP {status}: {body}")
         self.status = status
         self.body = body
+
+
+REQUEST_BUDGET_BYTES = limits.REQUEST_BYTES_MAX // 2
+"""Encoded payload bytes per request: base64 and JSON stay well inside the node's limit."""
+
+
+def _chunks(payloads: Sequence[bytes]) -> Iterator[list[int]]:
+    """Indexes of the payloads to upload, grouped into requests by count and size."""
+    chunk: list[int] = []
+    size = 0
+    for i, payload in enumerate(payloads):
+        if len(payload) > limits.MESSAGE_BYTES_MAX:
+            continue
+        encoded = len(payload) * 4 // 3 + 512
+        if chunk and (
+            len(chunk) == limits.BATCH_MESSAGES_MAX or size + encoded > REQUEST_BUDGET_BYTES
+        ):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(i)
+        size += encoded
+    if chunk:
+        yield chunk
+
+
+def _oversize(index: int, payload: bytes) -> dict[str, Any]:
+    reason = Reason.OVERSIZE
+    return {
+        "index": index,
+        "status": "NAK",
+        "reason": reason.code,
+        "reason_text": reason.text,
+        "detail": f"not sent: {len(payload)} bytes > {limits.MESSAGE_BYTES_MAX}",
+        "id": None,
+        "uetr": None,
+        "duplicate": False,
+        "held": False,
+        "hold": None,
+        "measure": None,
+        "licence": None,
+    }
 
 
 class NodeUnreachable(FinmeshError):
@@ -111,14 +154,17 @@ class Client:
     def send(
         self, payloads: Sequence[bytes], notify_delivery: bool = False
     ) -> list[dict[str, Any]]:
-        """Sign and submit each payload unchanged; one result per payload, in order."""
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(payloads), limits.BATCH_MESSAGES_MAX):
-            chunk = payloads[start : start + limits.BATCH_MESSAGES_MAX]
-            batch = [self._signed(p, notify_delivery) for p in chunk]
+        """Sign and submit each payload unchanged; one result per payload, in order.
+
+        Requests are cut by message count and by size. A payload over the network's
+        size limit is not uploaded: its result is the NAK M01 the node would give."""
+        results: list[dict[str, Any] | None] = [None] * len(payloads)
+        for chunk in _chunks(payloads):
+            batch = [self._signed(payloads[i], notify_delivery) for i in chunk]
             answer = self.request("POST", "/v1/messages", body={"messages": batch})
-            results.extend(answer["results"])
-        return results
+            for i, result in zip(chunk, answer["results"], strict=True):
+                results[i] = {**result, "index": i}
+        return [r if r is not None else _oversize(i, payloads[i]) for i, r in enumerate(results)]
 
     def _signed(self, payload: bytes, notify_delivery: bool) -> dict[str, Any]:
         return {
@@ -145,7 +191,9 @@ class Client:
         while True:
             remaining = 0.0 if deadline is None else deadline - time.monotonic()
             page = self.receive(
-                after=after, wait=max(0.0, remaining), limit=limits.DELIVERY_PAGE_MAX
+                after=after,
+                wait=min(max(0.0, remaining), limits.WAIT_SECONDS_MAX),
+                limit=limits.DELIVERY_PAGE_MAX,
             )
             messages: list[dict[str, Any]] = page["messages"]
             if messages:
@@ -168,20 +216,42 @@ class Client:
         notices: list[dict[str, Any]] = answer["notices"]
         return notices
 
+    def all_notices(self, wait: float = 0) -> Iterator[dict[str, Any]]:
+        """Every unacknowledged notice, page by page, then what arrives within ``wait``
+        seconds (waits longer than the node's limit are split into several polls)."""
+        after: int | None = None
+        deadline: float | None = None
+        while True:
+            remaining = 0.0 if deadline is None else deadline - time.monotonic()
+            page = self.notices(
+                after=after,
+                wait=min(max(0.0, remaining), limits.WAIT_SECONDS_MAX),
+                limit=limits.DELIVERY_PAGE_MAX,
+            )
+            if page:
+                after = page[-1]["seq"]
+                yield from page
+            elif deadline is None and wait > 0:
+                deadline = time.monotonic() + wait
+            elif deadline is None or remaining <= 0:
+                return
+
     def ack_notices(self, seq: int) -> dict[str, Any]:
         answer: dict[str, Any] = self.request("POST", "/v1/notices/ack", body={"seq": seq})
         return answer
 
     def verify(self, delivered: dict[str, Any]) -> bool:
-        """Check a delivered message: sender certificate issued by our network CA and
-        bound to the sender's BIC, and the signature valid over the exact bytes."""
+        """Check a delivered message without trusting the node: the sender certificate
+        is issued by our network CA, the signature is valid over the exact bytes, and
+        the institution in the certificate is the one the signed AppHdr names as sender."""
         cert = delivered["sender_certificate"].encode()
+        payload = base64.b64decode(delivered["payload"])
         try:
             pki.verify_issued_by(cert, self.profile.ca_pem, kind="participant")
-            identity = pki.certificate_identity(cert)
-            if Bic.parse(identity.subject).bic8 != Bic.parse(delivered["sender"]).bic8:
+            if not pki.verify_signature(cert, payload, base64.b64decode(delivered["signature"])):
                 return False
+            signer = Bic.parse(pki.certificate_identity(cert).subject).bic8
+            header_sender = Bic.parse(parse_message(payload).sender_bic).bic8
         except (AuthenticationFailed, FinmeshError, ValueError):
             return False
-        payload = base64.b64decode(delivered["payload"])
-        return pki.verify_signature(cert, payload, base64.b64decode(delivered["signature"]))
+        return signer == header_sender == Bic.parse(delivered["sender"]).bic8

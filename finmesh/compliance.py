@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from finmesh.domain import limits
+from finmesh.domain import admission
 from finmesh.domain.audit import ChainVerdict, verify_chain
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, Refused
@@ -72,11 +73,15 @@ class Compliance:
     ) -> Measure:
         require(roles, COMPLIANCE)
         bic8 = _bic(bic).bic8
+        known = bool(self.store.institutions_with_bic8(bic8))
+        if kind == "disconnect" and not known:
+            # a typo would make a measure that cuts off nobody
+            raise BadRequest(f"{bic8} is not in the directory: nothing to disconnect")
         if kind == "prohibit" and not name:
             name = self._directory_name(bic8)
         now = self.clock()
-        measure = ms.propose_measure(
-            id=f"M-{self.store.next_id('measure')}",
+        draft = ms.propose_measure(  # validated before an id is spent
+            id="M-0",
             kind=kind,  # type: ignore[arg-type]
             bic8=bic8,
             name=name,
@@ -87,6 +92,7 @@ class Compliance:
             officer=officer,
             now_ms=now,
         )
+        measure = replace(draft, id=f"M-{self.store.next_id('measure')}")
         self.store.save_measure(measure, _note(officer, "measure.propose", measure), now)
         return measure
 
@@ -195,8 +201,8 @@ class Compliance:
     ) -> Licence:
         require(roles, COMPLIANCE)
         now = self.clock()
-        licence = lic.propose_licence(
-            id=f"L-{self.store.next_id('licence')}",
+        draft = lic.propose_licence(  # validated before an id is spent
+            id="L-0",
             measure=self.store.measure(measure_id),
             reference=reference,
             purposes=purposes,
@@ -209,6 +215,7 @@ class Compliance:
             officer=officer,
             now_ms=now,
         )
+        licence = replace(draft, id=f"L-{self.store.next_id('licence')}")
         self.store.save_licence(licence, _note(officer, "licence.propose", licence), now)
         return licence
 
@@ -255,8 +262,13 @@ class Compliance:
                 "reason": reason or after.pending_reason,
             },
         )
-        obsolete = now + 1000 * limits.OBSOLESCENCE_NORMAL_SECONDS
-        cut_off = self.snapshot().disconnected(after.receiver[:8], now)
+        # the obsolescence period runs from the release
+        obsolete = now + 1000 * admission.obsolescence_seconds(after.priority)
+        snapshot = self.snapshot()
+        # either side cut off meanwhile: the message goes back, it is not delivered
+        cut_off = snapshot.disconnected(after.receiver[:8], now) or snapshot.disconnected(
+            after.sender[:8], now
+        )
         returned = (cut_off.id, _returned_detail(cut_off)) if cut_off else None
         self.store.save_hold(before, after, note, now, obsolete, returned)
         return after

@@ -7,13 +7,14 @@ certificate's registration decide what the operator may do (see finmesh.complian
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from finmesh.api.auth import Caller, Limits, authenticate
+from finmesh.api.bodies import documented, parse_body
 from finmesh.compliance import (
     READ_ROLES,
     hold_json,
@@ -22,10 +23,8 @@ from finmesh.compliance import (
     require_any,
 )
 from finmesh.domain import limits
-from finmesh.domain.errors import BadRequest
 from finmesh.node import Node
 
-M = TypeVar("M", bound=BaseModel)
 Instant = Annotated[int, Field(ge=0, le=limits.INSTANT_MS_MAX)]
 InstantQuery = Annotated[int, Query(ge=0, le=limits.INSTANT_MS_MAX)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=5)]
@@ -67,22 +66,6 @@ class HoldDecision(BaseModel):
     reason: str | None = Field(default=None, max_length=limits.REASON_CHARS_MAX)
 
 
-def _parse(model: type[M], body: bytes) -> M:
-    try:
-        return model.model_validate_json(body or b"{}")
-    except ValidationError as exc:
-        raise BadRequest(f"request body: {exc.errors(include_url=False)}") from exc
-
-
-def _body(model: type[BaseModel]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
-
-
 def router(node: Node, limits: Limits) -> APIRouter:
     api = APIRouter(prefix="/v1/ops", tags=["operator"])
     comp = node.compliance
@@ -90,11 +73,11 @@ def router(node: Node, limits: Limits) -> APIRouter:
     async def caller(request: Request) -> Caller:
         return await authenticate(request, node, limits, kind="operator")
 
-    @api.post("/measures", openapi_extra=_body(MeasureProposal))
+    @api.post("/measures", openapi_extra=documented(MeasureProposal))
     async def propose_measure(request: Request) -> dict[str, Any]:
         """Propose a disconnection or a transaction prohibition (needs a second officer)."""
         who = await caller(request)
-        p = _parse(MeasureProposal, who.body)
+        p = parse_body(MeasureProposal, who.body)
         m = await run_in_threadpool(
             lambda: comp.propose_measure(
                 who.subject,
@@ -118,11 +101,11 @@ def router(node: Node, limits: Limits) -> APIRouter:
         node.bell.ring()
         return measure_json(m, node.clock())
 
-    @api.post("/measures/{measure_id}/lift", openapi_extra=_body(LiftRequest))
+    @api.post("/measures/{measure_id}/lift", openapi_extra=documented(LiftRequest))
     async def lift_measure(request: Request, measure_id: str) -> dict[str, Any]:
         """Propose lifting a measure (needs a second officer's approval)."""
         who = await caller(request)
-        p = _parse(LiftRequest, who.body)
+        p = parse_body(LiftRequest, who.body)
         m = await run_in_threadpool(
             comp.lift_measure, who.subject, who.roles, measure_id, p.effective_ms
         )
@@ -142,11 +125,11 @@ def router(node: Node, limits: Limits) -> APIRouter:
         who = await caller(request)
         return await run_in_threadpool(comp.impact, who.roles, measure_id, from_ms, to_ms)
 
-    @api.post("/licences", openapi_extra=_body(LicenceProposal))
+    @api.post("/licences", openapi_extra=documented(LicenceProposal))
     async def propose_licence(request: Request) -> dict[str, Any]:
         """Propose a licence (exemption) under a prohibition."""
         who = await caller(request)
-        p = _parse(LicenceProposal, who.body)
+        p = parse_body(LicenceProposal, who.body)
         x = await run_in_threadpool(
             lambda: comp.propose_licence(
                 who.subject,
@@ -181,12 +164,12 @@ def router(node: Node, limits: Limits) -> APIRouter:
         who = await caller(request)
         return await run_in_threadpool(comp.holds, who.roles, state or None)
 
-    @api.post("/holds/{hold_id}/release", openapi_extra=_body(HoldDecision))
+    @api.post("/holds/{hold_id}/release", openapi_extra=documented(HoldDecision))
     async def release_hold(request: Request, hold_id: HoldId) -> dict[str, Any]:
         """Propose (first officer, with a reason) or confirm (second officer) a release."""
         return await _decide(request, hold_id, "release")
 
-    @api.post("/holds/{hold_id}/reject", openapi_extra=_body(HoldDecision))
+    @api.post("/holds/{hold_id}/reject", openapi_extra=documented(HoldDecision))
     async def reject_hold(request: Request, hold_id: HoldId) -> dict[str, Any]:
         """Propose (first officer, with a reason) or confirm (second officer) a rejection."""
         return await _decide(request, hold_id, "reject")
@@ -195,7 +178,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         request: Request, hold_id: HoldId, decision: Literal["release", "reject"]
     ) -> dict[str, Any]:
         who = await caller(request)
-        p = _parse(HoldDecision, who.body)
+        p = parse_body(HoldDecision, who.body)
         h = await run_in_threadpool(
             comp.decide_hold, who.subject, who.roles, hold_id, decision, p.reason
         )
@@ -209,8 +192,8 @@ def router(node: Node, limits: Limits) -> APIRouter:
         """Audit entries in order (readable by any operator role)."""
         who = await caller(request)
         require_any(who.roles, READ_ROLES)
-        entries = await run_in_threadpool(node.store.audit_entries)
-        return [e.as_json() for e in entries if e.seq > after][:limit]
+        entries = await run_in_threadpool(node.store.audit_page, after, limit)
+        return [e.as_json() for e in entries]
 
     @api.get("/audit/verify")
     async def audit_verify(request: Request) -> dict[str, Any]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from finmesh.api import models
 from finmesh.api.auth import Limits, authenticate
+from finmesh.api.bodies import documented, parse_body
 from finmesh.delivery import long_poll
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
@@ -32,28 +32,18 @@ def _b64(text: str, what: str) -> bytes:
         raise BadRequest(f"{what} is not valid base64") from exc
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], body: bytes) -> M:
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as exc:
-        raise BadRequest(f"request body: {exc.errors(include_url=False)}") from exc
-
-
 def router(node: Node, limits: Limits) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["participant"])
 
     @api.post(
         "/messages",
         response_model=models.SubmitResponse,
-        openapi_extra=_body(models.SubmitRequest),
+        openapi_extra=documented(models.SubmitRequest),
     )
     async def submit(request: Request) -> models.SubmitResponse:
         """Submit a batch; one ACK/NAK per message, ACK only after a durable commit."""
         caller = await authenticate(request, node, limits)
-        batch = _parse(models.SubmitRequest, caller.body)
+        batch = parse_body(models.SubmitRequest, caller.body)
         items = [
             Submission(
                 payload=_b64(m.payload, "payload"),
@@ -107,12 +97,12 @@ def router(node: Node, limits: Limits) -> APIRouter:
     @api.post(
         "/deliveries/ack",
         response_model=models.CursorResponse,
-        openapi_extra=_body(models.AckRequest),
+        openapi_extra=documented(models.AckRequest),
     )
     async def ack(request: Request) -> models.CursorResponse:
         """Acknowledge every delivered message up to an OSN (inclusive)."""
         caller = await authenticate(request, node, limits)
-        body = _parse(models.AckRequest, caller.body)
+        body = parse_body(models.AckRequest, caller.body)
         cursor = await run_in_threadpool(node.delivery.acknowledge, caller.subject, body.osn)
         return models.CursorResponse(last=cursor.last, acked=cursor.acked)
 
@@ -132,12 +122,12 @@ def router(node: Node, limits: Limits) -> APIRouter:
     @api.post(
         "/notices/ack",
         response_model=models.CursorResponse,
-        openapi_extra=_body(models.NoticeAckRequest),
+        openapi_extra=documented(models.NoticeAckRequest),
     )
     async def ack_notices(request: Request) -> models.CursorResponse:
         """Acknowledge notices up to a sequence number (inclusive)."""
         caller = await authenticate(request, node, limits)
-        body = _parse(models.NoticeAckRequest, caller.body)
+        body = parse_body(models.NoticeAckRequest, caller.body)
         cursor = await run_in_threadpool(
             node.delivery.acknowledge_notices, caller.subject, body.seq
         )
@@ -177,15 +167,6 @@ def router(node: Node, limits: Limits) -> APIRouter:
         ]
 
     return api
-
-
-def _body(model: type[BaseModel]) -> dict[str, object]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
 
 
 def _bic(text: str) -> Bic:

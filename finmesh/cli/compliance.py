@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from finmesh.cli.output import emit, fail
 from finmesh.client import ApiError, Client
 from finmesh.domain.audit import verify_chain
 from finmesh.domain.errors import FinmeshError
-from finmesh.store.sqlite import SqliteStore
+from finmesh.store.sqlite_policy import read_audit
 
 operator_option = click.option(
     "--operator",
@@ -26,6 +26,8 @@ operator_option = click.option(
     help="operator profile folder (DIR/operators/<name>)",
 )
 url_option = click.option("--url", default=None, help="node URL (default: the profile's)")
+AUDIT_PAGE = 1_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def instant(text: str | None) -> int | None:
@@ -38,7 +40,8 @@ def instant(text: str | None) -> int | None:
         raise click.BadParameter(f"{text!r} is not an ISO 8601 instant") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    # integer arithmetic: float seconds * 1000 can land 1 ms early
+    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 @contextmanager
@@ -260,12 +263,15 @@ def audit() -> None:
 @audit.command("verify")
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def audit_verify(directory: Path) -> None:
-    """Check the hash chain offline; exit 0 if intact, else 1 and the first bad entry."""
-    store = SqliteStore(config.NetworkConfig.load(directory).database)
+    """Check the hash chain offline; exit 0 if intact, else 1 and the first bad entry.
+    The database is opened read-only: verifying never changes what it verifies."""
+    if not config.is_network(directory):
+        fail(f"{directory} is not a finmesh network folder")
     try:
-        verdict = verify_chain(store.audit_entries())
-    finally:
-        store.close()
+        entries = read_audit(config.NetworkConfig.load(directory).database)
+    except FinmeshError as exc:
+        fail(str(exc))
+    verdict = verify_chain(entries)
     emit(
         {
             "ok": verdict.ok,
@@ -286,8 +292,13 @@ def audit_verify(directory: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON (the default)")
 def audit_list(operator: Path, url: str | None, after: int, as_json: bool) -> None:
     """Print audit entries, one JSON line each (any operator role may read them)."""
-    for entry in _call(operator, url, "GET", "/v1/ops/audit", {"after": after}):
-        emit(entry)
+    while True:
+        page = _call(operator, url, "GET", "/v1/ops/audit", {"after": after, "limit": AUDIT_PAGE})
+        for entry in page:
+            emit(entry)
+        if len(page) < AUDIT_PAGE:
+            return
+        after = page[-1]["seq"]
 
 
 COMMANDS = (measure, licence, holds, audit)

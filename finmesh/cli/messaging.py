@@ -57,16 +57,19 @@ def example(
         value = Decimal(amount)
     except InvalidOperation:
         fail(f"--amount {amount!r} is not a number")
-    payload = example_message(
-        kind,
-        sender,
-        receiver,
-        amount=value,
-        currency=currency,
-        purpose=purpose,
-        category_purpose=category_purpose,
-        priority=priority,
-    )
+    try:
+        payload = example_message(
+            kind,
+            sender,
+            receiver,
+            amount=value,
+            currency=currency,
+            purpose=purpose,
+            category_purpose=category_purpose,
+            priority=priority,
+        )
+    except ValueError as exc:
+        fail(str(exc))
     click.echo(payload.decode("utf-8"), nl=False)
 
 
@@ -150,11 +153,12 @@ def notices(profile: Path, url: str | None, ack: bool, wait: float) -> None:
     """Print delivery and non-delivery notices about messages this institution sent."""
     with _client(profile, url) as client:
         try:
-            found = client.notices(wait=wait, limit=limits.DELIVERY_PAGE_MAX)
-            for n in found:
+            last: int | None = None
+            for n in client.all_notices(wait):
                 emit(n)
-            if ack and found:
-                client.ack_notices(found[-1]["seq"])
+                last = n["seq"]
+            if ack and last is not None:
+                client.ack_notices(last)
         except FinmeshError as exc:
             fail(str(exc))
 

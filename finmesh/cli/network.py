@@ -76,7 +76,8 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
     from finmesh.node import Node
 
     _require_network(directory)
-    bind_host, bind_port = host or config.default_host(), port or config.default_port()
+    bind_host = config.default_host() if host is None else host
+    bind_port = config.default_port() if port is None else port
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
     if workers > 1:
         os.environ["FINMESH_NETWORK"] = str(directory.resolve())
@@ -121,7 +122,12 @@ def directory_import(directory: Path, csv_file: Path) -> None:
     """Import institutions from CSV (columns bic,name[,city,parent_bic,share]).
     Nothing is imported if any line is invalid."""
     cfg = _require_network(directory)
-    result = parse_directory_csv(csv_file.read_text("utf-8"))
+    try:
+        result = parse_directory_csv(csv_file.read_text("utf-8"))
+    except UnicodeDecodeError as exc:
+        fail(f"{csv_file} is not UTF-8 text: {exc}")
+    except FinmeshError as exc:
+        fail(str(exc))
     if result.errors:
         for error in result.errors:
             emit({"line": error.line, "error": error.message})

@@ -33,6 +33,7 @@ class Hold:
     receiver: str
     measure_id: str
     created_ms: int
+    priority: str = "NORMAL"
     state: HoldState = HoldState.HELD
     pending: Decision | None = None
     pending_by: str | None = None

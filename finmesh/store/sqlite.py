@@ -412,6 +412,7 @@ def _hold(db: sqlite3.Connection, message_id: int, m: NewMessage) -> Held:
         receiver=m.receiver,
         measure_id=str(m.held_by),
         created_ms=m.received_ms,
+        priority=m.priority,
     )
     db.execute(
         Q["insert_hold"],

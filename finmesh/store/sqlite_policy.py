@@ -12,10 +12,11 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from finmesh.domain.audit import AuditEntry, next_entry
-from finmesh.domain.errors import NotFound
+from finmesh.domain.errors import FinmeshError, NotFound
 from finmesh.domain.holds import Hold, HoldState
 from finmesh.domain.iso20022 import Party
 from finmesh.domain.policy.evaluate import PolicySnapshot
@@ -153,6 +154,8 @@ class PolicyTables:
         returned = 0
         reason = Reason.RETURNED
         with self._write() as db:
+            # decided again under the write lock: another node may have enforced meanwhile
+            first = db.execute(Q["enforced"], (measure.id,)).fetchone()[0] is None
             for lo, hi in bounds:
                 rows = db.execute(Q["queued_unassigned_in"], (lo, hi)).fetchall()
                 for receiver, seq, message_id, sender in rows:
@@ -161,7 +164,8 @@ class PolicyTables:
                         db, sender, "returned", message_id, reason.code, detail, now_ms, measure.id
                     )
                     returned += 1
-            db.execute(Q["mark_enforced"], (now_ms, measure.id))
+            if first:
+                db.execute(Q["mark_enforced"], (now_ms, measure.id))
             if first or returned:
                 note = AuditNote("network", "measure.enforce", measure.id, {"returned": returned})
                 append_audit(db, note, now_ms)
@@ -232,8 +236,25 @@ class PolicyTables:
 
     # audit
 
+    def audit_page(self, after: int, limit: int) -> list[AuditEntry]:
+        rows = self._conn().execute(Q["audit_page"], (after, limit)).fetchall()
+        return [_entry(r) for r in rows]
+
     def audit_entries(self) -> list[AuditEntry]:
         return [_entry(r) for r in self._conn().execute(Q["audit_entries"]).fetchall()]
+
+
+def read_audit(database: Path) -> list[AuditEntry]:
+    """The audit entries of a database opened read-only (no schema, no writes)."""
+    if not database.is_file():
+        raise NotFound(f"no database at {database}")
+    db = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [_entry(r) for r in db.execute(Q["audit_entries"]).fetchall()]
+    except sqlite3.Error as exc:
+        raise FinmeshError(f"cannot read the audit trail of {database}: {exc}") from exc
+    finally:
+        db.close()
 
 
 def policy_version(db: sqlite3.Connection) -> int:

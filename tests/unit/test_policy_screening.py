@@ -134,3 +134,17 @@ def test_first_appearance_wins() -> None:
     assert found is not None and found.role == "Dbtr"
     assert found.describe() == "Dbtr name Bank Rossiya"
     assert facts().institution_bic8s() == {"SENDDEFF", "RECVFRPP"}
+
+
+@pytest.mark.parametrize(
+    ("entity", "candidate"),
+    [
+        ("DANSKE BANK A/S", "Danske Bank"),
+        ("Citibank N.A.", "Citibank"),
+        ("Banco do Brasil S/A", "Banco do Brasil"),
+        ("PT Bank Rakyat Indonesia Tbk", "Bank Rakyat Indonesia"),
+    ],
+)
+def test_slashed_and_dotted_legal_forms_do_not_hide_a_name(entity: str, candidate: str) -> None:
+    assert names_match(entity, candidate)
+    assert names_match(candidate, entity)

@@ -35,6 +35,10 @@ LEGAL_FORMS = frozenset(
         # Continental European and Nordic
         "ag", "sa", "gmbh", "kg", "nv", "bv", "spa", "srl", "sarl", "sas", "se", "ab", "asa",
         "oy", "oyj", "as", "aps", "kft", "zrt", "doo", "sro", "dd", "ad", "ead",
+        # elsewhere: N.A. (US national banks), Tbk/PT (Indonesia), Bhd/Sdn (Malaysia),
+        # Pte/Pty (Singapore, Australia), Ltda/SAB/SAA (Latin America), KK (Japan)
+        "na", "tbk", "pt", "bhd", "berhad", "sdn", "pte", "pty", "ltda", "sab", "saa", "sae",
+        "kk", "sl", "sau", "cv",
     }
 )  # fmt: skip
 """Tokens dropped from names: legal forms say nothing about which entity is meant."""
@@ -53,6 +57,8 @@ _APOSTROPHES = re.compile(r"['’`ʹʼ]")
 # drop them ("Promsvyazbank"), so they are deleted rather than turned into word breaks.
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _INITIALISM = re.compile(r"\b(?:[a-z0-9]\.)+[a-z0-9]\b\.?")
+_SLASHED = re.compile(r"\b([a-z])/([a-z])\b")
+# "A/S" and "S/A" are one word each too.
 # "S.A." and "P.L.C." are one word each, so their dots go before punctuation splits words.
 
 
@@ -112,7 +118,7 @@ def _drop_phrases(tokens: list[str]) -> list[str]:
 def normalise_name(name: str) -> tuple[str, ...]:
     """The comparable words of a name: Latin, unaccented, casefolded, no legal forms."""
     latin = _APOSTROPHES.sub("", anyascii(name)).casefold()
-    joined = _INITIALISM.sub(lambda match: match.group().replace(".", ""), latin)
+    joined = _SLASHED.sub(r"\1\2", _INITIALISM.sub(lambda m: m.group().replace(".", ""), latin))
     tokens = _NOT_ALNUM.sub(" ", joined).split()
     return tuple(token for token in _drop_phrases(tokens) if token not in LEGAL_FORMS)
 

@@ -208,6 +208,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 -- name: audit_entries
 SELECT seq, at_ms, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY rowid
 
+-- name: audit_page
+SELECT seq, at_ms, actor, action, subject, details, prev_hash, hash FROM audit
+WHERE seq > ? ORDER BY seq LIMIT ?
+
 -- name: enforced
 SELECT enforced_ms FROM measures WHERE id = ?
 
