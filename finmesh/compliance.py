@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from finmesh.domain import admission
-from finmesh.domain.audit import ChainVerdict, verify_chain
+from finmesh.domain.audit import ChainVerdict, verify_with_head
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, Refused
 from finmesh.domain.holds import Decision, Hold, decide
@@ -276,7 +276,8 @@ class Compliance:
     # audit
 
     def verify_audit(self) -> ChainVerdict:
-        return verify_chain(self.store.audit_entries())
+        head = self.store.audit_head()  # read first: entries appended meanwhile are fine
+        return verify_with_head(self.store.audit_entries(), head)
 
     def _directory_name(self, bic8: str) -> str | None:
         found = self.store.institutions_with_bic8(bic8)

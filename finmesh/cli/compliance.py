@@ -14,8 +14,9 @@ import click
 from finmesh import config
 from finmesh.cli.output import emit, fail
 from finmesh.client import ApiError, Client
-from finmesh.domain.audit import verify_chain
+from finmesh.domain.audit import verify_with_head
 from finmesh.domain.errors import FinmeshError
+from finmesh.store.audit_head import read_head
 from finmesh.store.sqlite_policy import read_audit
 
 operator_option = click.option(
@@ -267,11 +268,13 @@ def audit_verify(directory: Path) -> None:
     The database is opened read-only: verifying never changes what it verifies."""
     if not config.is_network(directory):
         fail(f"{directory} is not a finmesh network folder")
+    database = config.NetworkConfig.load(directory).database
     try:
-        entries = read_audit(config.NetworkConfig.load(directory).database)
-    except FinmeshError as exc:
-        fail(str(exc))
-    verdict = verify_chain(entries)
+        head = read_head(database)
+        entries = read_audit(database)
+    except (FinmeshError, ValueError, KeyError) as exc:
+        fail(f"cannot read the audit trail: {exc}")
+    verdict = verify_with_head(entries, head)
     emit(
         {
             "ok": verdict.ok,

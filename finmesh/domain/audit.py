@@ -4,8 +4,9 @@ Each entry's hash covers its sequence number, time, actor, action, subject, deta
 and the previous entry's hash. Editing an entry breaks its own hash; removing,
 inserting or reordering entries breaks a sequence number or a previous-hash link.
 Verification walks the chain and names the first entry where it breaks.
-Truncating the newest entries is only detectable against a head recorded elsewhere
-(``head`` gives it; keep it outside the database, for example in a ticket or a log).
+Truncating the newest entries, or rewriting the whole chain, is only detectable against
+a head recorded elsewhere: the store keeps one beside the database (verify_with_head),
+and the verify output prints it to keep further away (a ticket, a log).
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class AuditEntry:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """The newest entry as recorded outside the chain's own storage."""
+
+    seq: int
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,44 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainVerdict:
             return ChainVerdict(False, checked, prev_hash, entry.seq, problem)
         expected_seq, prev_hash, checked = entry.seq + 1, entry.hash, checked + 1
     return ChainVerdict(True, checked, prev_hash)
+
+
+def verify_with_head(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainVerdict:
+    """verify_chain, plus the recorded head: entries cut off from the end, or a chain
+    rewritten up to the head, are found too. No head recorded means nothing to compare:
+    only an empty chain may lack one."""
+    listed = list(entries)
+    verdict = verify_chain(listed)
+    if not verdict.ok:
+        return verdict
+    if head is None:
+        if listed:
+            return ChainVerdict(
+                False,
+                verdict.checked,
+                verdict.head,
+                listed[-1].seq,
+                "the recorded audit head is missing",
+            )
+        return verdict
+    if verdict.checked < head.seq:
+        return ChainVerdict(
+            False,
+            verdict.checked,
+            verdict.head,
+            verdict.checked + 1,
+            f"entries {verdict.checked + 1}..{head.seq} are missing from the end "
+            f"(the recorded head is entry {head.seq})",
+        )
+    if listed[head.seq - 1].hash != head.hash:
+        return ChainVerdict(
+            False,
+            verdict.checked,
+            verdict.head,
+            head.seq,
+            f"entry {head.seq} differs from the recorded head: the chain was rewritten",
+        )
+    return verdict
 
 
 def _problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from finmesh.domain.audit import AuditEntry
+from finmesh.domain.audit import AuditEntry, AuditHead
 from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.errors import FinmeshError
 from finmesh.domain.holds import Hold
@@ -233,6 +233,7 @@ class Store(Protocol):
     def queued_traffic(self) -> list[TrafficRecord]: ...
     def audit_entries(self) -> list[AuditEntry]: ...
     def audit_page(self, after: int, limit: int) -> list[AuditEntry]: ...
+    def audit_head(self) -> AuditHead | None: ...
 
     # housekeeping
     def message_count(self) -> int: ...

@@ -15,12 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from finmesh.domain.audit import AuditHead
 from finmesh.domain.bic import Bic
 from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.errors import FinmeshError
 from finmesh.domain.holds import Hold
 from finmesh.domain.reasons import Reason
 from finmesh.store import codec, queries
+from finmesh.store.audit_head import advance_head, read_head
 from finmesh.store.port import (
     AlreadyStored,
     AuditNote,
@@ -40,6 +42,7 @@ from finmesh.store.sqlite_policy import (
     check_guard,
     next_seq,
     notice,
+    take_appended,
 )
 
 BUSY_TIMEOUT_MS = 30_000
@@ -97,16 +100,24 @@ class SqliteStore(PolicyTables):
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._conn()
         db.execute("BEGIN IMMEDIATE")
+        take_appended()
         try:
             yield db
         except BaseException:
             db.execute("ROLLBACK")
+            take_appended()
             raise
         db.execute("COMMIT")
+        head = take_appended()
+        if head is not None:
+            advance_head(self.path, head)
 
     def _one(self, name: str, *args: object) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._conn().execute(Q[name], args).fetchone()
         return row
+
+    def audit_head(self) -> AuditHead | None:
+        return read_head(self.path)
 
     def close(self) -> None:
         with self._lock:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from finmesh.domain.audit import AuditEntry, next_entry
+from finmesh.domain.audit import AuditEntry, AuditHead, next_entry
 from finmesh.domain.errors import FinmeshError, NotFound
 from finmesh.domain.holds import Hold, HoldState
 from finmesh.domain.iso20022 import Party
@@ -287,6 +288,17 @@ def _changed(db: sqlite3.Connection, note: AuditNote, now_ms: int) -> None:
     append_audit(db, note, now_ms)
 
 
+_appended = threading.local()
+"""The audit head this thread's open transaction appended, for the store to anchor
+after COMMIT (see finmesh.store.audit_head)."""
+
+
+def take_appended() -> AuditHead | None:
+    head: AuditHead | None = getattr(_appended, "head", None)
+    _appended.head = None
+    return head
+
+
 def append_audit(db: sqlite3.Connection, note: AuditNote, now_ms: int) -> AuditEntry:
     row = db.execute(Q["last_audit"]).fetchone()
     entry = next_entry(
@@ -310,6 +322,7 @@ def append_audit(db: sqlite3.Connection, note: AuditNote, now_ms: int) -> AuditE
             entry.hash,
         ),
     )
+    _appended.head = AuditHead(entry.seq, entry.hash)
     return entry
 
 

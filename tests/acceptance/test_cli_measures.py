@@ -290,6 +290,12 @@ def test_audit_verify_detects_tampering(net: Net, tmp_path: Path) -> None:
     assert code != 0 and verdict["ok"] is False
     assert verdict["first_bad_seq"] == k and verdict["entries"] == k - 1
 
+    cut = _copy(net, tmp_path / "cut")  # the newest entries removed: only the head shows it
+    _tamper(cut, ("DELETE FROM audit WHERE seq > ?", (k,)))
+    code, verdict = _verify(cut)
+    assert code != 0 and verdict["ok"] is False
+    assert verdict["first_bad_seq"] == k + 1 and "missing from the end" in verdict["problem"]
+
     # the original is untouched by all this
     code, again = _verify(net.root)
     assert code == 0 and again["ok"] is True and again["entries"] >= total
