@@ -14,7 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from finmesh.domain import admission
+from finmesh.domain import admission, limits
 from finmesh.domain.audit import ChainVerdict, verify_with_head
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, Refused
@@ -159,6 +159,12 @@ class Compliance:
         require_any(roles, READ_ROLES)
         if to_ms <= from_ms:
             raise BadRequest("--to must be after --from")
+        examined = self.store.traffic_count(from_ms, to_ms)
+        if examined > limits.IMPACT_MESSAGES_MAX:
+            raise BadRequest(
+                f"{examined} messages in that period; analyse at most "
+                f"{limits.IMPACT_MESSAGES_MAX} at a time (choose a shorter period)"
+            )
         measure = self.store.measure(measure_id)
         covered = measure.covered or ms.covered_bic8s(
             measure.bic8, measure.with_subsidiaries, self.store.ownership_links()

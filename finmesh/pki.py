@@ -108,7 +108,6 @@ def public_key_pem(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) 
     )
 
 
-public_key_to_pem = public_key_pem
 
 
 def load_key(pem: bytes) -> ec.EllipticCurvePrivateKey:

@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from finmesh import pki
@@ -160,6 +161,44 @@ def verify_request(
     costs the node little. ``certificate_for`` maps a subject to its current certificate
     PEM (None if unknown). The caller must then check and record the nonce.
     """
+    checked = check_headers(
+        headers,
+        method,
+        target,
+        certificate_for=certificate_for,
+        ca_cert_pem=ca_cert_pem,
+        now_ms=now_ms,
+        expected_kind=expected_kind,
+    )
+    return verify_body(checked, body)
+
+
+@dataclass(frozen=True)
+class CheckedHeaders:
+    """A request whose headers, freshness and certificate hold; its body is unread."""
+
+    subject: str
+    method: str
+    target: str
+    timestamp_ms: int
+    nonce: str
+    signature: bytes
+    cert: x509.Certificate
+    identity: pki.CertIdentity
+
+
+def check_headers(
+    headers: Mapping[str, str],
+    method: str,
+    target: str,
+    *,
+    certificate_for: Callable[[str], bytes | None],
+    ca_cert_pem: bytes,
+    now_ms: int,
+    expected_kind: str,
+) -> CheckedHeaders:
+    """Everything verify_request checks except the signature, which needs the body: a
+    node calls this before it reads (and buffers) the body of an unknown caller."""
     kind = pki.as_kind(expected_kind)
     found = _finmesh_headers(headers)
     missing = [h for h in HEADERS if h.lower() not in found]
@@ -223,9 +262,33 @@ def verify_request(
             f"subject mismatch: header says {subject!r}, certificate names {identity.subject!r}"
         )
 
-    message = canonical_request(subject, upper_method, target, timestamp_ms, nonce, body)
-    if not pki.verify_signature(cert, message, signature):
-        raise AuthenticationFailed(f"bad signature for subject {subject!r}")
+    return CheckedHeaders(
+        subject=subject,
+        method=upper_method,
+        target=target,
+        timestamp_ms=timestamp_ms,
+        nonce=nonce,
+        signature=signature,
+        cert=cert,
+        identity=identity,
+    )
+
+
+def verify_body(checked: CheckedHeaders, body: bytes) -> VerifiedRequest:
+    """The signature over the request with its body: the last step of verify_request."""
+    message = canonical_request(
+        checked.subject,
+        checked.method,
+        checked.target,
+        checked.timestamp_ms,
+        checked.nonce,
+        body,
+    )
+    if not pki.verify_signature(checked.cert, message, checked.signature):
+        raise AuthenticationFailed(f"bad signature for subject {checked.subject!r}")
     return VerifiedRequest(
-        subject=subject, nonce=nonce, timestamp_ms=timestamp_ms, identity=identity
+        subject=checked.subject,
+        nonce=checked.nonce,
+        timestamp_ms=checked.timestamp_ms,
+        identity=checked.identity,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from finmesh import config, pki
+from finmesh import config, request_auth
 from finmesh.api.errors import Disconnected, PayloadTooLarge
 from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
@@ -25,10 +25,14 @@ class Caller:
     roles: tuple[str, ...] = ()
 
 
-async def read_body(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> bytes:
+def _check_declared_length(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> None:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body of {declared} bytes exceeds {limit}")
+
+
+async def read_body(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> bytes:
+    _check_declared_length(request, limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -61,16 +65,16 @@ class Limits:
 
 
 async def authenticate(
-    request: Request, node: Node, limits: Limits, kind: str = "participant"
+    request: Request, node: Node, rates: Limits, kind: str = "participant"
 ) -> Caller:
-    limits.peer.take(request.client.host if request.client else "unknown")
-    body = await read_body(request)
+    rates.peer.take(request.client.host if request.client else "unknown")
+    _check_declared_length(request)
     now = node.clock()
-    verified = pki.verify_request(
+    # headers, freshness and certificate first: an unknown caller's body is never read
+    checked = request_auth.check_headers(
         request.headers,
         request.method,
         request_target(request),
-        body,
         certificate_for=(
             node.store.operator_cert if kind == "operator" else node.store.participant_cert
         ),
@@ -78,12 +82,14 @@ async def authenticate(
         now_ms=now,
         expected_kind=kind,
     )
+    body = await read_body(request)
+    verified = request_auth.verify_body(checked, body)
     fresh = await run_in_threadpool(
         node.store.remember_nonce, verified.subject, verified.nonce, now + NONCE_KEEP_MS, now
     )
     if not fresh:
         raise AuthenticationFailed("nonce already used: replayed request")
-    limits.subject.take(f"{kind}:{verified.subject}")
+    rates.subject.take(f"{kind}:{verified.subject}")
     if kind == "operator":
         roles = node.store.operator_roles(verified.subject)
         return Caller(subject=verified.subject, cert_pem=b"", body=body, roles=roles)

@@ -42,6 +42,9 @@ REASON_CHARS_MAX = 500
 POLICY_RETRIES_MAX = 5
 """How often a batch is re-evaluated when the policy changed under it."""
 
+IMPACT_MESSAGES_MAX = 2_000_000
+"""Most stored messages one impact analysis examines (it holds them in memory)."""
+
 SEQUENCE_MAX = 2**62
 """Largest sequence number or id accepted from a client (SQLite integers are 64-bit)."""
 

@@ -228,6 +228,9 @@ class PolicyTables:
 
     # impact
 
+    def traffic_count(self, from_ms: int, to_ms: int) -> int:
+        return int(self._conn().execute(Q["traffic_count"], (from_ms, to_ms)).fetchone()[0])
+
     def traffic(self, from_ms: int, to_ms: int) -> Iterator[TrafficRecord]:
         for row in self._conn().execute(Q["traffic"], (from_ms, to_ms)):
             yield traffic_record(row)

@@ -183,10 +183,5 @@ def _interesting(ns: str) -> dict[str, str]:
     return names
 
 
-def _parent_tag(element: etree._Element) -> object:
-    parent = element.getparent()
-    return parent.tag if parent is not None else None
-
-
 def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""

@@ -188,6 +188,9 @@ SELECT id, sender, receiver, priority FROM messages WHERE id = ?
 -- name: mark_returned
 UPDATE queue SET state = 'returned' WHERE receiver = ? AND seq = ?
 
+-- name: traffic_count
+SELECT count(*) FROM messages WHERE received_ms >= ? AND received_ms < ?
+
 -- name: traffic
 SELECT biz_msg_id, received_ms, sender, receiver, parties, purposes, amount, currency
 FROM messages WHERE received_ms >= ? AND received_ms < ? ORDER BY id
