@@ -8,6 +8,7 @@ import math
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finmesh.api.ratelimit import RateLimited
 from finmesh.compliance import Forbidden
@@ -48,6 +49,9 @@ ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
 )
 
 
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
 def status_for(exc: FinmeshError) -> tuple[int, str]:
     for cls, status, code in ERROR_TABLE:
         if isinstance(exc, cls):
@@ -83,6 +87,17 @@ def install(app: FastAPI) -> None:
         )
         return JSONResponse({"error": "invalid_request", "message": problems}, status_code=422)
 
+    async def http(request: Request, exc: Exception) -> JSONResponse:
+        # the framework's own refusals (unknown path, wrong method) in the same shape
+        assert isinstance(exc, StarletteHTTPException)
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
     app.add_exception_handler(FinmeshError, handle)
+    app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, unexpected)

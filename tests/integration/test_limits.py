@@ -129,3 +129,19 @@ def test_out_of_range_operator_inputs_get_a_coded_4xx(
         status = getattr(refused.value, "status", None)
         assert status is not None and 400 <= status < 500, refused.value
         assert alice.request("GET", "/v1/ops/measures") == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/v1/nowhere", 404, "not_found"),
+        ("POST", "/v1/health", 405, "method_not_allowed"),
+        ("GET", "/v1/deliveries/ack", 405, "method_not_allowed"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_api_error_shape(
+    node: NodeProcess, method: str, path: str, status: int, code: str
+) -> None:
+    response = httpx.request(method, node.url + path, timeout=5)
+    assert response.status_code == status
+    assert response.json()["error"] == code and response.json()["message"]
