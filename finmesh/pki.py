@@ -108,8 +108,6 @@ def public_key_pem(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) 
     )
 
 
-
-
 def load_key(pem: bytes) -> ec.EllipticCurvePrivateKey:
     """Load an unencrypted P-256 private key, or raise PkiError."""
     try:

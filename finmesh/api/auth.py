@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from finmesh import config, request_auth
 from finmesh.api.errors import Disconnected, PayloadTooLarge
 from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
-from finmesh.domain.errors import AuthenticationFailed
+from finmesh.domain.errors import AuthenticationFailed, BadRequest
 from finmesh.node import Node
 
 NONCE_KEEP_MS = 2 * limits.REQUEST_CLOCK_SKEW_SECONDS * 1000
@@ -35,11 +36,15 @@ async def read_body(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> 
     _check_declared_length(request, limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"body exceeds {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"body exceeds {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # nobody is left to answer; a coded refusal keeps it out of the error log
+        raise BadRequest("the connection closed before the request body was complete") from None
     return b"".join(chunks)
 
 

@@ -39,7 +39,9 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
         init_network(directory, demo=True, url=url, name="finmesh demo")
     node = Node(directory)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(node), host="127.0.0.1", port=bind_port, log_level="warning")
+        uvicorn.Config(
+            create_app(node), host="127.0.0.1", port=bind_port, log_level="warning", ws="none"
+        )
     )
     story = threading.Thread(
         target=_first_message, args=(directory, url, server, once), daemon=True

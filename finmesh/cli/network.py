@@ -88,11 +88,14 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
             host=bind_host,
             port=bind_port,
             log_level="warning",
+            ws="none",
         )
         return
     node = Node(directory)
     try:
-        uvicorn.run(create_app(node), host=bind_host, port=bind_port, log_level="warning")
+        uvicorn.run(
+            create_app(node), host=bind_host, port=bind_port, log_level="warning", ws="none"
+        )
     finally:
         node.close()
 
