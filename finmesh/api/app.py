@@ -22,6 +22,29 @@ ENFORCE_SECONDS = 0.25
 """How soon after a disconnection's instant its queued messages are returned."""
 
 
+API_DESCRIPTION = """\
+The HTTP API of a finmesh node: participants (banks) submit signed ISO 20022 messages in
+batches and receive theirs in OSN order; operators manage measures, licences and holds.
+
+**Every request except `/v1/health` and `/v1/reasons` is signed** by the caller's key
+(participant or operator certificate issued by the network CA), with four headers:
+
+| header | value |
+| --- | --- |
+| `Finmesh-Subject` | BIC11 of the participant, or the operator's name |
+| `Finmesh-Timestamp` | Unix time in milliseconds (within ±120 s of the node's clock) |
+| `Finmesh-Nonce` | 32 lowercase hex digits, never reused |
+| `Finmesh-Signature` | base64 DER ECDSA P-256/SHA-256 signature (see below) |
+
+The signature covers these lines joined by `\\n`: `finmesh-req-v1`, the subject, the
+METHOD, the path and `?query` exactly as sent, the timestamp, the nonce, and the
+lowercase hex SHA-256 of the body.
+
+Errors are JSON `{"error": code, "message": text}` (plus `reason` for a rejected message
+and `retry_after_s` with HTTP 429). Message verdicts use the reason codes of `/v1/reasons`.
+"""
+
+
 def app_from_env() -> FastAPI:
     """Factory for uvicorn worker processes: each opens the network named by
     FINMESH_NETWORK (set by `finmesh serve --workers N`) with its own Node."""
@@ -52,11 +75,7 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     app = FastAPI(
         title="finmesh node",
         version=__version__,
-        description=(
-            "Participant API of a finmesh node. Every /v1 request except /v1/health and "
-            "/v1/reasons is signed with the participant's key (headers Finmesh-Subject, "
-            "Finmesh-Timestamp, Finmesh-Nonce, Finmesh-Signature; see finmesh.pki)."
-        ),
+        description=API_DESCRIPTION,
         lifespan=lifespan,
     )
     errors.install(app)
