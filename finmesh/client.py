@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -83,6 +83,25 @@ def _oversize(index: int, payload: bytes) -> dict[str, Any]:
         "measure": None,
         "licence": None,
     }
+
+
+def _drain(
+    fetch: Callable[[int | None, float], list[dict[str, Any]]], position: str, wait: float
+) -> Iterator[list[dict[str, Any]]]:
+    """Pages from ``fetch(after, poll_seconds)`` until none is left, then long polls for
+    ``wait`` seconds more, split into polls the node allows (WAIT_SECONDS_MAX each)."""
+    after: int | None = None
+    deadline: float | None = None
+    while True:
+        remaining = 0.0 if deadline is None else deadline - time.monotonic()
+        page = fetch(after, min(max(0.0, remaining), limits.WAIT_SECONDS_MAX))
+        if page:
+            after = page[-1][position]
+            yield page
+        elif deadline is None and wait > 0:
+            deadline = time.monotonic() + wait
+        elif deadline is None or remaining <= 0:
+            return
 
 
 class NodeUnreachable(FinmeshError):
@@ -186,23 +205,14 @@ class Client:
     def pages(self, wait: float = 0) -> Iterator[list[dict[str, Any]]]:
         """Every message available now, page by page, then what arrives within ``wait``
         seconds after the queue was first found empty."""
-        after: int | None = None
-        deadline: float | None = None
-        while True:
-            remaining = 0.0 if deadline is None else deadline - time.monotonic()
-            page = self.receive(
-                after=after,
-                wait=min(max(0.0, remaining), limits.WAIT_SECONDS_MAX),
-                limit=limits.DELIVERY_PAGE_MAX,
-            )
-            messages: list[dict[str, Any]] = page["messages"]
-            if messages:
-                after = messages[-1]["osn"]
-                yield messages
-            elif deadline is None and wait > 0:
-                deadline = time.monotonic() + wait
-            elif deadline is None or remaining <= 0:
-                return
+
+        def page(after: int | None, poll: float) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = self.receive(
+                after=after, wait=poll, limit=limits.DELIVERY_PAGE_MAX
+            )["messages"]
+            return found
+
+        return _drain(page, "osn", wait)
 
     def ack(self, osn: int) -> dict[str, Any]:
         answer: dict[str, Any] = self.request("POST", "/v1/deliveries/ack", body={"osn": osn})
@@ -217,24 +227,11 @@ class Client:
         return notices
 
     def all_notices(self, wait: float = 0) -> Iterator[dict[str, Any]]:
-        """Every unacknowledged notice, page by page, then what arrives within ``wait``
-        seconds (waits longer than the node's limit are split into several polls)."""
-        after: int | None = None
-        deadline: float | None = None
-        while True:
-            remaining = 0.0 if deadline is None else deadline - time.monotonic()
-            page = self.notices(
-                after=after,
-                wait=min(max(0.0, remaining), limits.WAIT_SECONDS_MAX),
-                limit=limits.DELIVERY_PAGE_MAX,
-            )
-            if page:
-                after = page[-1]["seq"]
-                yield from page
-            elif deadline is None and wait > 0:
-                deadline = time.monotonic() + wait
-            elif deadline is None or remaining <= 0:
-                return
+        """Every unacknowledged notice, then what arrives within ``wait`` seconds."""
+        for page in _drain(
+            lambda after, poll: self.notices(after, poll, limits.DELIVERY_PAGE_MAX), "seq", wait
+        ):
+            yield from page
 
     def ack_notices(self, seq: int) -> dict[str, Any]:
         answer: dict[str, Any] = self.request("POST", "/v1/notices/ack", body={"seq": seq})
