@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,6 +34,13 @@ from finmesh.profile import Profile, load_profile
 HTTP_TIMEOUT_SECONDS = 60.0
 RATE_LIMIT_RETRIES_MAX = 5
 RETRY_AFTER_SECONDS_MAX = 5.0
+FAILOVER_ROUNDS_MAX = 2
+"""How often one request goes round the node list (connection errors, HTTP 503) before
+the client gives up."""
+RECONNECT_PAUSE_SECONDS = 0.25
+"""Pause before the next round when no node could be reached."""
+URLS_ENV = "FINMESH_URLS"
+"""Comma-separated node URLs to fail over to, after the profile's (or the given) URL."""
 
 
 class ApiError(FinmeshError):
@@ -108,17 +116,51 @@ class NodeUnreachable(FinmeshError):
     """The node could not be reached or did not answer (connection, timeout, protocol)."""
 
 
-class Client:
-    """One institution's (or operator's) signed session with a node."""
+def _pause(unavailable: httpx.Response | None) -> float:
+    """How long to wait before the next round: as a 503 said, else a short pause."""
+    if unavailable is None:
+        return RECONNECT_PAUSE_SECONDS
+    try:
+        told = float(unavailable.headers.get("retry-after", RECONNECT_PAUSE_SECONDS))
+    except ValueError:
+        told = RECONNECT_PAUSE_SECONDS
+    return max(0.0, min(RETRY_AFTER_SECONDS_MAX, told))
 
-    def __init__(self, profile: Profile, url: str | None = None) -> None:
+
+def node_urls(first: str, more: Sequence[str] = ()) -> list[str]:
+    """``first``, then ``more``, then those of $FINMESH_URLS; each once, in that order."""
+    env = [u.strip() for u in os.environ.get(URLS_ENV, "").split(",")]
+    found: list[str] = []
+    for url in (first, *more, *env):
+        url = url.strip().rstrip("/")
+        if url and url not in found:
+            found.append(url)
+    return found
+
+
+class Client:
+    """One institution's (or operator's) signed session with the network's nodes.
+
+    Requests go to ``url`` (the node that last answered); on a connection error or an
+    HTTP 503 (the node's database is unreachable) the same request, signed afresh, goes
+    to the next of ``urls``. That is safe for every request: a resubmitted batch gets
+    its original verdicts (ACKs are idempotent by sender and BizMsgIdr), deliveries
+    handed out but never received come again marked possible duplicate, and
+    acknowledgements only move forward."""
+
+    def __init__(
+        self, profile: Profile, url: str | None = None, urls: Sequence[str] = ()
+    ) -> None:
         self.profile = profile
-        self.url = (url or profile.url).rstrip("/")
-        self._http = httpx.Client(base_url=self.url, timeout=HTTP_TIMEOUT_SECONDS)
+        self.urls = node_urls(url or profile.url, urls)
+        self.url = self.urls[0]
+        self._http = httpx.Client(timeout=HTTP_TIMEOUT_SECONDS)
 
     @classmethod
-    def from_profile(cls, folder: str | Path, url: str | None = None) -> Client:
-        return cls(load_profile(Path(folder)), url)
+    def from_profile(
+        cls, folder: str | Path, url: str | None = None, urls: Sequence[str] = ()
+    ) -> Client:
+        return cls(load_profile(Path(folder)), url, urls)
 
     def __enter__(self) -> Client:
         return self
@@ -136,17 +178,15 @@ class Client:
         params: dict[str, Any] | None = None,
         body: Any = None,
         timeout: float = HTTP_TIMEOUT_SECONDS,
+        raw: bytes | None = None,
     ) -> Any:
-        """Send one signed request and return its JSON answer."""
+        """Send one signed request and return its JSON answer. ``raw``: send these bytes
+        as the body instead of ``body`` as JSON (a sanctions list file)."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        target = f"{path}?{urlencode(query)}" if query else path
-        content = b"" if body is None else json.dumps(body).encode()
-        for _ in range(RATE_LIMIT_RETRIES_MAX):
-            response = self._send(method, path, target, content, timeout)
-            if response.status_code != 429:
-                break
-            # rate limited: nothing was done; wait as told, then sign afresh (new nonce)
-            time.sleep(min(RETRY_AFTER_SECONDS_MAX, float(response.headers.get("retry-after", 1))))
+        # doseq: a list value becomes a repeated parameter (?type=a&type=b)
+        target = f"{path}?{urlencode(query, doseq=True)}" if query else path
+        content = raw if raw is not None else b"" if body is None else json.dumps(body).encode()
+        response = self._failover(method, path, target, content, timeout)
         try:
             data = response.json() if response.content else None
         except ValueError as exc:
@@ -155,17 +195,55 @@ class Client:
             raise ApiError(response.status_code, data)
         return data
 
-    def _send(
+    def _failover(
         self, method: str, path: str, target: str, content: bytes, timeout: float
+    ) -> httpx.Response:
+        """The first answer other than 503 from the nodes, current node first; else the
+        last 503, or NodeUnreachable when no node answered at all."""
+        unavailable: httpx.Response | None = None
+        unreachable: NodeUnreachable | None = None
+        for round_ in range(FAILOVER_ROUNDS_MAX):
+            if round_:
+                time.sleep(_pause(unavailable))
+            unavailable, unreachable = None, None
+            for url in [self.url, *(u for u in self.urls if u != self.url)]:
+                try:
+                    response = self._rate_limited(url, method, path, target, content, timeout)
+                except NodeUnreachable as exc:
+                    unreachable = exc
+                    continue
+                if response.status_code == 503:
+                    unavailable = response
+                    continue
+                self.url = url  # stay with the node that answered
+                return response
+        if unavailable is not None:
+            return unavailable
+        assert unreachable is not None
+        raise unreachable
+
+    def _rate_limited(
+        self, url: str, method: str, path: str, target: str, content: bytes, timeout: float
+    ) -> httpx.Response:
+        for _ in range(RATE_LIMIT_RETRIES_MAX):
+            response = self._send(url, method, path, target, content, timeout)
+            if response.status_code != 429:
+                break
+            # rate limited: nothing was done; wait as told, then sign afresh (new nonce)
+            time.sleep(min(RETRY_AFTER_SECONDS_MAX, float(response.headers.get("retry-after", 1))))
+        return response
+
+    def _send(
+        self, url: str, method: str, path: str, target: str, content: bytes, timeout: float
     ) -> httpx.Response:
         headers = pki.sign_request(self.profile.key, self.profile.subject, method, target, content)
         headers["content-type"] = "application/json"
         try:
             response = self._http.request(
-                method, target, content=content, headers=headers, timeout=timeout
+                method, f"{url}{target}", content=content, headers=headers, timeout=timeout
             )
         except httpx.HTTPError as exc:
-            raise NodeUnreachable(f"{method} {self.url}{path}: {exc}") from exc
+            raise NodeUnreachable(f"{method} {url}{path}: {exc}") from exc
         return response
 
     # participant operations
@@ -237,10 +315,50 @@ class Client:
         answer: dict[str, Any] = self.request("POST", "/v1/notices/ack", body={"seq": seq})
         return answer
 
+    # relationship management (RMA): the caller is always the receiver that grants
+
+    def rma_grant(
+        self,
+        correspondent: str,
+        types: Sequence[str] = (),
+        valid_from_ms: int | None = None,
+        valid_until_ms: int | None = None,
+    ) -> dict[str, Any]:
+        """Authorize ``correspondent`` (BIC8) to send us ``types`` (none: every type)."""
+        body = {
+            "correspondent": correspondent,
+            "types": list(types),
+            "valid_from_ms": valid_from_ms,
+            "valid_until_ms": valid_until_ms,
+        }
+        answer: dict[str, Any] = self.request("POST", "/v1/rma", body=body)
+        return answer
+
+    def rma_revoke(self, correspondent: str, types: Sequence[str] = ()) -> dict[str, Any]:
+        """Revoke our authorizations of ``correspondent`` (the listed types, or all)."""
+        params = {"correspondent": correspondent, "type": list(types)}
+        answer: dict[str, Any] = self.request("DELETE", "/v1/rma", params)
+        return answer
+
+    def rma_list(self, direction: str = "granted") -> list[dict[str, Any]]:
+        """Our authorizations: granted (by us), received (to us as sender) or all."""
+        found: list[dict[str, Any]] = self.request("GET", "/v1/rma", {"direction": direction})
+        return found
+
+    # operator calls
+
+    def cert_revoke(self, bic11: str, reason: str | None = None) -> dict[str, Any]:
+        """(Operator role) revoke an institution's current certificate."""
+        path = f"/v1/ops/certificates/{bic11}/revoke"
+        answer: dict[str, Any] = self.request("POST", path, body={"reason": reason})
+        return answer
+
     def verify(self, delivered: dict[str, Any]) -> bool:
         """Check a delivered message without trusting the node: the sender certificate
         is issued by our network CA, the signature is valid over the exact bytes, and
-        the institution in the certificate is the one the signed AppHdr names as sender."""
+        the institution in the certificate is the one the signed AppHdr names as sender.
+        The node also says whether that certificate was rotated out or revoked since:
+        ``delivered["sender_certificate_status"]`` (current | rotated | revoked)."""
         cert = delivered["sender_certificate"].encode()
         payload = base64.b64decode(delivered["payload"])
         try:

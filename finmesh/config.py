@@ -7,6 +7,11 @@ FINMESH_SWEEP_SECONDS  how often the node looks for obsolete undelivered message
 FINMESH_SUBJECT_RPS    requests per second one institution or operator may make (default 500;
                        bursts of twice that; 0 switches the limit off)
 FINMESH_PEER_RPS       requests per second one peer address may make (default 2000, bursts x2)
+FINMESH_HEADER_SECONDS seconds a connection may take to send a request's headers (default 10)
+FINMESH_BODY_SECONDS   seconds a signed request may take to send its body (default 30)
+FINMESH_DATABASE_URL   PostgreSQL database of the network (postgresql://host[:port]/dbname);
+                       overrides the one `finmesh init --database` wrote into network.json.
+                       Without either, the network uses SQLite in its folder.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from finmesh.domain import limits
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
@@ -28,10 +35,17 @@ class NetworkConfig:
     root: Path
     name: str
     url: str
+    store_url: str | None = None
+    """The PostgreSQL database recorded at init (None: SQLite in the folder)."""
 
     @property
     def database(self) -> Path:
         return self.root / "finmesh.db"
+
+    @property
+    def database_url(self) -> str | None:
+        """The PostgreSQL database to use: FINMESH_DATABASE_URL, else the recorded one."""
+        return os.environ.get("FINMESH_DATABASE_URL") or self.store_url
 
     @property
     def ca_key(self) -> Path:
@@ -50,12 +64,21 @@ class NetworkConfig:
         return self.root / "operators"
 
     def save(self) -> None:
-        (self.root / CONFIG_FILE).write_text(json.dumps({"name": self.name, "url": self.url}))
+        data = {"name": self.name, "url": self.url}
+        if self.store_url is not None:
+            data["database"] = self.store_url
+        (self.root / CONFIG_FILE).write_text(json.dumps(data))
 
     @classmethod
     def load(cls, root: Path) -> NetworkConfig:
         data = json.loads((root / CONFIG_FILE).read_text())
-        return cls(root=root, name=str(data["name"]), url=str(data["url"]))
+        database = data.get("database")
+        return cls(
+            root=root,
+            name=str(data["name"]),
+            url=str(data["url"]),
+            store_url=None if database is None else str(database),
+        )
 
 
 def default_url() -> str:
@@ -80,6 +103,14 @@ def subject_requests_per_second() -> float:
 
 def peer_requests_per_second() -> float:
     return float(os.environ.get("FINMESH_PEER_RPS", "2000"))
+
+
+def header_seconds() -> float:
+    return float(os.environ.get("FINMESH_HEADER_SECONDS", str(limits.REQUEST_HEADERS_SECONDS_MAX)))
+
+
+def body_seconds() -> float:
+    return float(os.environ.get("FINMESH_BODY_SECONDS", str(limits.REQUEST_BODY_SECONDS_MAX)))
 
 
 def is_network(root: Path) -> bool:

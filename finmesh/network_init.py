@@ -1,8 +1,12 @@
 """Creating a network folder and onboarding participants.
 
-`init_network` writes the CA, the database and (with demo=True) the demo directory
-and ready participant profiles. Onboarding issues a certificate bound to the BIC and
+`init_network` writes the CA, the database (SQLite in the folder, or the PostgreSQL
+database given, created if missing) and (with demo=True) the demo directory and ready
+participant profiles. Onboarding issues a certificate bound to the BIC and
 registers it; the private key is generated here and written only into the profile.
+
+The CA key and operator keys are written encrypted with the network passphrase (see
+finmesh.keystore); a demo network without one gets a random one in DIR/DEMO-PASSPHRASE.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from finmesh import pki
+from finmesh import keystore, pki
 from finmesh.config import NetworkConfig
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import FinmeshError, NotFound, Refused
 from finmesh.node import system_clock
 from finmesh.profile import write_profile
-from finmesh.store.sqlite import SqliteStore
+from finmesh.store.factory import open_store, prepare_database
+from finmesh.store.sql_store import SqlStore
 
 DEMO_OPERATORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("alice", ("compliance",)),
@@ -40,30 +45,72 @@ def _quiet(step: str, done: int, total: int) -> None:
 
 
 def init_network(
-    root: Path, *, demo: bool, url: str, name: str = "finmesh", progress: Progress = _quiet
+    root: Path,
+    *,
+    demo: bool,
+    url: str,
+    name: str = "finmesh",
+    progress: Progress = _quiet,
+    passphrase: bytes | None = None,
+    database_url: str | None = None,
 ) -> NetworkConfig:
+    """Create a network in ``root``. ``passphrase`` encrypts the CA and operator keys; a
+    network without ``demo`` must have one, a demo network without one gets a random one
+    written to DIR/DEMO-PASSPHRASE (a convenience production must not use)."""
     if (root / "network.json").exists():
         raise NetworkExists(f"{root} already holds a network")
     if root.exists() and any(root.iterdir()):
         # an interrupted init, or someone else's files: never mix a network into them
         raise NetworkExists(f"{root} is not empty; give a new or empty folder")
-    config = NetworkConfig(root=root, name=name, url=url)
+    if passphrase is None and not demo:
+        raise pki.KeyLocked(
+            f"{pki.KeyLocked.code}: a network's CA key is written encrypted and no"
+            f" passphrase was given; {keystore.HINT}"
+        )
+    if passphrase is not None:
+        keystore.check_new_passphrase(passphrase)
+    config = NetworkConfig(root=root, name=name, url=url, store_url=database_url)
+    _check_new_database(config)
     (root / "ca").mkdir(parents=True, exist_ok=True)
+    # the database holds every message in clear: only the node's own user may enter
+    os.chmod(root, 0o700)
+    if passphrase is None:
+        passphrase = keystore.write_demo_passphrase(root)
     ca = pki.CertificateAuthority.create(f"{name} network CA")
-    _write_private(config.ca_key, ca.key_pem)
+    _write_private(config.ca_key, ca.encrypted_key_pem(passphrase))
     config.ca_cert.write_bytes(ca.cert_pem)
-    store = SqliteStore(config.database)
+    store = open_store(config)
     try:
         if demo:
-            _load_demo(config, store, ca, progress)
+            _load_demo(config, store, ca, progress, passphrase)
     finally:
         store.close()
     config.save()  # last: a folder without network.json is an unfinished init
     return config
 
 
+def _check_new_database(config: NetworkConfig) -> None:
+    """A PostgreSQL database is created if missing; one that already holds a network is
+    refused (its certificates come from another CA)."""
+    if config.database_url is None:
+        return
+    prepare_database(config)
+    store = open_store(config)
+    try:
+        if store.participants() or store.directory_stats()["institutions"]:
+            raise NetworkExists(
+                f"database {config.database_url} already holds a network; give a new one"
+            )
+    finally:
+        store.close()
+
+
 def _load_demo(
-    config: NetworkConfig, store: SqliteStore, ca: pki.CertificateAuthority, progress: Progress
+    config: NetworkConfig,
+    store: SqlStore,
+    ca: pki.CertificateAuthority,
+    progress: Progress,
+    passphrase: bytes,
 ) -> None:
     from finmesh.demo_directory import build_demo_directory, demo_participants
 
@@ -75,13 +122,16 @@ def _load_demo(
     for done, bic11 in enumerate(chosen, 1):
         onboard(config, store, ca, bic11)
         progress("participants", done, len(chosen))
+    # the demo works out of the box: every demo participant may send every other one
+    # anything (RMA); an institution onboarded later is granted nothing
+    store.rma_grant_pairs([bic11[:8] for bic11 in chosen], "network", system_clock())
     for name, roles in DEMO_OPERATORS:
-        add_operator(config, store, ca, name, roles)
+        add_operator(config, store, ca, name, roles, passphrase)
     progress("operators", len(DEMO_OPERATORS), len(DEMO_OPERATORS))
 
 
 def onboard(
-    config: NetworkConfig, store: SqliteStore, ca: pki.CertificateAuthority, bic: str
+    config: NetworkConfig, store: SqlStore, ca: pki.CertificateAuthority, bic: str
 ) -> Path:
     """Issue a key and certificate to a directory institution; return its profile folder.
 
@@ -120,12 +170,24 @@ def onboard(
 
 def add_operator(
     config: NetworkConfig,
-    store: SqliteStore,
+    store: SqlStore,
     ca: pki.CertificateAuthority,
     name: str,
     roles: tuple[str, ...],
+    passphrase: bytes | None = None,
 ) -> Path:
-    """Issue an operator key and certificate with roles; return the profile folder."""
+    """Issue an operator key and certificate with roles; return the profile folder.
+
+    The key is written encrypted with ``passphrase``, by default the network's (see
+    finmesh.keystore); give each operator their own in production."""
+    if passphrase is None:
+        passphrase = keystore.network_passphrase(config.root)
+    if passphrase is None:
+        raise pki.KeyLocked(
+            f"{pki.KeyLocked.code}: an operator key is written encrypted and no passphrase"
+            f" was given; {keystore.HINT}"
+        )
+    keystore.check_new_passphrase(passphrase)
     key = pki.generate_key()
     cert_pem = ca.issue(name, pki.public_key_pem(key), kind="operator", roles=roles)
     store.add_operator(name, cert_pem, roles, system_clock())
@@ -139,12 +201,18 @@ def add_operator(
         kind="operator",
         url=config.url,
         roles=roles,
+        passphrase=passphrase,
     )
     return folder
 
 
-def load_ca(config: NetworkConfig) -> pki.CertificateAuthority:
-    return pki.CertificateAuthority.load(config.ca_key.read_bytes(), config.ca_cert.read_bytes())
+def load_ca(config: NetworkConfig, passphrase: bytes | None = None) -> pki.CertificateAuthority:
+    """The network CA, its key decrypted with ``passphrase`` or the one finmesh.keystore
+    finds; pki.KeyLocked / pki.WrongPassphrase (coded messages) when that fails."""
+    if passphrase is None:
+        passphrase = keystore.network_passphrase(config.root)
+    key = keystore.unlock(config.ca_key.read_bytes(), config.ca_key, passphrase)
+    return pki.CertificateAuthority(key, pki.load_certificate(config.ca_cert.read_bytes()))
 
 
 def _write_private(path: Path, data: bytes) -> None:

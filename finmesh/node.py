@@ -12,7 +12,9 @@ from finmesh.compliance import Compliance
 from finmesh.config import NetworkConfig
 from finmesh.delivery import Bell, DeliveryService
 from finmesh.pipeline import Clock, Intake
-from finmesh.store.sqlite import SqliteStore
+from finmesh.screening_service import ScreeningService
+from finmesh.store.factory import open_store
+from finmesh.trust import Trust
 
 
 def system_clock() -> int:
@@ -25,12 +27,22 @@ class Node:
     def __init__(self, root: Path, clock: Clock = system_clock) -> None:
         self.config = NetworkConfig.load(root)
         self.clock = clock
-        self.store = SqliteStore(self.config.database)
+        self.store = open_store(self.config)
         self.ca_cert_pem = self.config.ca_cert.read_bytes()
         self.bell = Bell()
+        # PostgreSQL: every node's commits ring this node's bell; no polling needed
+        self.listening = self.store.listen(self.bell.ring)
+        if self.listening is not None:
+            self.bell.recheck_seconds = None
         self.compliance = Compliance(self.store, clock)
-        self.intake = Intake(self.store, clock, self.compliance.snapshot)
+        self.trust = Trust(self.store, clock)
+        self.screening = ScreeningService(self.store, clock)
+        self.intake = Intake(
+            self.store, clock, self.compliance.snapshot, self.trust.grants, self.screening.active
+        )
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 
     def close(self) -> None:
+        if self.listening is not None:
+            self.listening.stop()
         self.store.close()

@@ -8,14 +8,39 @@ from pathlib import Path
 
 import click
 
-from finmesh import config
+from finmesh import config, keystore
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
 from finmesh.domain.errors import FinmeshError
 from finmesh.network_init import add_operator, init_network, load_ca, onboard
-from finmesh.store.sqlite import SqliteStore
+from finmesh.store.factory import open_store
+from finmesh.store.sql_store import SqlStore
 
 network_dir = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+passphrase_file_option = click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="file whose first line is the passphrase of the CA key"
+    f" (default: ${keystore.PASSPHRASE_ENV}, ${keystore.PASSPHRASE_FILE_ENV},"
+    f" or DIR/{keystore.DEMO_PASSPHRASE_FILE} of a demo network)",
+)
+
+
+def _passphrase(file: Path | None) -> bytes | None:
+    """The passphrase from --passphrase-file, else from the environment (or None)."""
+    if file is not None:
+        return keystore.read_passphrase_file(file)
+    return keystore.configured_passphrase()
+
+
+def _open(cfg: config.NetworkConfig) -> SqlStore:
+    """The network's store; a clear message and exit 1 if it cannot be used."""
+    try:
+        return open_store(cfg)
+    except FinmeshError as exc:
+        fail(str(exc))
+        raise  # not reached: fail exits
 
 
 def _require_network(root: Path) -> config.NetworkConfig:
@@ -29,9 +54,30 @@ def _require_network(root: Path) -> config.NetworkConfig:
 @click.option("--demo", is_flag=True, help="load the demo directory and participant profiles")
 @click.option("--url", default=None, help="node URL written into profiles")
 @click.option("--name", default="finmesh", show_default=True, help="network name")
-def init(directory: Path, demo: bool, url: str | None, name: str) -> None:
-    """Create a network in DIRECTORY: CA, SQLite store, and with --demo a directory of
-    11,000+ institutions and ready participant profiles."""
+@click.option(
+    "--database",
+    envvar="FINMESH_DATABASE_URL",
+    default=None,
+    help="PostgreSQL database for the network, postgresql://host[:port]/dbname (created "
+    "if missing; default $FINMESH_DATABASE_URL, else SQLite in DIRECTORY)",
+)
+@passphrase_file_option
+def init(
+    directory: Path,
+    demo: bool,
+    url: str | None,
+    name: str,
+    database: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """Create a network in DIRECTORY: CA, store (SQLite in DIRECTORY, or the PostgreSQL
+    database of --database), and with --demo a directory of 11,000+ institutions and
+    ready participant profiles.
+
+    The CA and operator keys are encrypted with the passphrase from --passphrase-file or
+    $FINMESH_PASSPHRASE(_FILE); without --demo one is required. A demo network without
+    one gets a random passphrase in DIRECTORY/DEMO-PASSPHRASE (never use that in
+    production: it lies beside the keys it unlocks)."""
     with progress_bar() as bar:
         tasks: dict[str, object] = {}
 
@@ -47,10 +93,12 @@ def init(directory: Path, demo: bool, url: str | None, name: str) -> None:
                 url=url or config.default_url(),
                 name=name,
                 progress=progress,
+                passphrase=_passphrase(passphrase_file),
+                database_url=database or None,
             )
         except FinmeshError as exc:
             fail(str(exc))
-    store = SqliteStore(cfg.database)
+    store = _open(cfg)
     try:
         emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
     finally:
@@ -73,9 +121,10 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
     import uvicorn
 
     from finmesh.api.app import create_app
+    from finmesh.api.server import PROTOCOL
     from finmesh.node import Node
 
-    _require_network(directory)
+    _open(_require_network(directory)).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
     bind_port = config.default_port() if port is None else port
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
@@ -89,12 +138,21 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
             port=bind_port,
             log_level="warning",
             ws="none",
+            http=PROTOCOL,
         )
         return
-    node = Node(directory)
+    try:
+        node = Node(directory)
+    except FinmeshError as exc:
+        fail(str(exc))
     try:
         uvicorn.run(
-            create_app(node), host=bind_host, port=bind_port, log_level="warning", ws="none"
+            create_app(node),
+            host=bind_host,
+            port=bind_port,
+            log_level="warning",
+            ws="none",
+            http=PROTOCOL,
         )
     finally:
         node.close()
@@ -111,7 +169,7 @@ def directory() -> None:
 def directory_stats(directory: Path, as_json: bool) -> None:
     """Counts of institutions, countries, real and generated entries, participants."""
     cfg = _require_network(directory)
-    store = SqliteStore(cfg.database)
+    store = _open(cfg)
     try:
         emit(store.directory_stats())
     finally:
@@ -135,7 +193,7 @@ def directory_import(directory: Path, csv_file: Path) -> None:
         for error in result.errors:
             emit({"line": error.line, "error": error.message})
         fail(f"{len(result.errors)} invalid line(s); nothing imported")
-    store = SqliteStore(cfg.database)
+    store = _open(cfg)
     try:
         count = store.load_directory(result.institutions, result.links)
         emit({"imported": count, "links": len(result.links)})
@@ -151,12 +209,13 @@ def participant() -> None:
 @participant.command("add")
 @network_dir
 @click.argument("bic")
-def participant_add(directory: Path, bic: str) -> None:
+@passphrase_file_option
+def participant_add(directory: Path, bic: str, passphrase_file: Path | None) -> None:
     """Issue a key and certificate to a directory institution and write its profile."""
     cfg = _require_network(directory)
-    store = SqliteStore(cfg.database)
+    store = _open(cfg)
     try:
-        folder = onboard(cfg, store, load_ca(cfg), bic)
+        folder = onboard(cfg, store, load_ca(cfg, _passphrase(passphrase_file)), bic)
     except FinmeshError as exc:
         fail(str(exc))
     finally:
@@ -179,12 +238,32 @@ def operator() -> None:
     required=True,
     type=click.Choice(["operator", "compliance", "auditor"]),
 )
-def operator_add(directory: Path, name: str, roles: tuple[str, ...]) -> None:
-    """Issue an operator key and certificate and write its profile."""
+@passphrase_file_option
+@click.option(
+    "--key-passphrase-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="file whose first line encrypts the new operator's key (default: the CA's passphrase)",
+)
+def operator_add(
+    directory: Path,
+    name: str,
+    roles: tuple[str, ...],
+    passphrase_file: Path | None,
+    key_passphrase_file: Path | None,
+) -> None:
+    """Issue an operator key and certificate and write its profile (key encrypted)."""
     cfg = _require_network(directory)
-    store = SqliteStore(cfg.database)
+    store = _open(cfg)
     try:
-        folder = add_operator(cfg, store, load_ca(cfg), name, roles)
+        ca_passphrase = _passphrase(passphrase_file)
+        ca = load_ca(cfg, ca_passphrase)
+        own = (
+            keystore.read_passphrase_file(key_passphrase_file)
+            if key_passphrase_file
+            else ca_passphrase
+        )
+        folder = add_operator(cfg, store, ca, name, roles, own)
     except FinmeshError as exc:
         fail(str(exc))
     finally:

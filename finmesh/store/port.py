@@ -20,6 +20,9 @@ from finmesh.domain.policy.evaluate import PolicySnapshot
 from finmesh.domain.policy.impact import TrafficRecord
 from finmesh.domain.policy.licences import Licence
 from finmesh.domain.policy.measures import Measure
+from finmesh.domain.policy.rma import Authorization, RmaEdit
+from finmesh.domain.screening.goodguys import GoodGuyRecord
+from finmesh.domain.screening.model import ListEntry
 
 
 class StalePolicy(FinmeshError):
@@ -40,6 +43,17 @@ class PolicyChanged(FinmeshError):
     """Policy changed (or reached an instant) after a batch was evaluated."""
 
 
+STORE_RETRY_AFTER_SECONDS = 1.0
+"""What a node tells callers to wait before retrying while its database is unreachable."""
+
+
+class StoreUnavailable(FinmeshError):
+    """The database cannot be reached now; nothing was done (or, if it broke during a
+    commit, the outcome is unknown: resubmitting is safe, intake is idempotent)."""
+
+    retry_after_s = STORE_RETRY_AFTER_SECONDS
+
+
 @dataclass(frozen=True)
 class Guard:
     """Commit only if the policy is still ``version`` and the clock is before
@@ -51,6 +65,9 @@ class Guard:
     licence_used: Mapping[str, Decimal] = field(default_factory=dict)
     """Licences the batch draws on, with the totals it assumed: only a batch that uses
     the same licence concurrently has to be evaluated again."""
+    trust_version: int | None = None
+    """Commit only if the trust state (RMA authorizations, certificates) is still this
+    version: a revoked authorization refuses the next message (None: not checked)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,44 @@ class NewMessage:
     """Measure that holds the message for compliance review (not queued until released)."""
     licence_ids: tuple[str, ...] = ()
     """Licences that let the message through prohibitions; their use is counted."""
+    screening: ScreeningRecord | None = None
+    """What sanctions screening found (None: no list was loaded, nothing screened)."""
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """A message's screening result as stored beside it (see finmesh.screening_service)."""
+
+    decision: str
+    """"clear" or "hold"."""
+    versions_json: str
+    """JSON list of the list versions screened against: [{"list", "version", "digest"}]."""
+    hits_json: str
+    """JSON list of the hits (cleared by a good-guy exception ones marked so)."""
+
+
+@dataclass(frozen=True)
+class LoadedList:
+    """One stored version of a sanctions list (its entries are stored apart)."""
+
+    list_name: str
+    number: int
+    label: str
+    digest: str
+    entry_count: int
+    format: str
+    loaded_ms: int
+    loaded_by: str
+
+
+@dataclass(frozen=True)
+class ScreeningState:
+    """What screening uses, read at once: ``version`` moves with every list load and
+    every good-guy change; ``lists`` are the versions in force (the newest per list)."""
+
+    version: int
+    lists: tuple[LoadedList, ...]
+    good_guys: tuple[GoodGuyRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -106,6 +161,26 @@ class Held:
 
 
 StoreOutcome = Stored | Held | AlreadyStored
+
+
+@dataclass(frozen=True)
+class RetiredCertificate:
+    """A participant certificate that is no longer simply current: rotated out (still
+    verifies older messages until ``usable_until_ms``) or revoked."""
+
+    serial: str
+    subject: str
+    cert_pem: bytes
+    rotated_ms: int | None
+    usable_until_ms: int | None
+    revoked_ms: int | None
+    revoked_by: str | None
+
+
+RmaChange = Callable[
+    [list[Authorization], int, Callable[[], str]], tuple[RmaEdit, AuditNote]
+]
+"""(one pair's authorizations as stored, now_ms, new id) -> (the edit, its audit note)"""
 
 
 @dataclass(frozen=True)
@@ -148,7 +223,8 @@ class Cursor:
 
 
 class Store(Protocol):
-    """What the node needs from storage. Implementations: sqlite.SqliteStore."""
+    """What the node needs from storage. Implementations: sqlite.SqliteStore and
+    postgres.PostgresStore (both finmesh.store.sql_store.SqlStore)."""
 
     # directory
     def load_directory(
@@ -235,6 +311,49 @@ class Store(Protocol):
     def audit_entries(self) -> list[AuditEntry]: ...
     def audit_page(self, after: int, limit: int) -> list[AuditEntry]: ...
     def audit_head(self) -> AuditHead | None: ...
+
+    # trust: every write bumps the trust version and appends its audit entry atomically
+    def trust_version(self) -> int: ...
+    def rma_grants(self) -> list[Authorization]: ...
+    def rma_update(
+        self, receiver: str, sender: str, change: RmaChange, clock: Callable[[], int]
+    ) -> RmaEdit: ...
+    def rma_grant_pairs(self, bic8s: Sequence[str], actor: str, now_ms: int) -> int: ...
+    def certificate_revoked(self, bic11: str, serial: str) -> bool: ...
+    def retired_certificates(self, now_ms: int) -> list[RetiredCertificate]: ...
+    def revoke_certificate(
+        self, bic11: str, actor: str, reason: str | None, now_ms: int
+    ) -> RetiredCertificate: ...
+    def rotate_certificate(
+        self, bic11: str, cert_pem: bytes, serial: str, actor: str, now_ms: int, grace_ms: int
+    ) -> RetiredCertificate: ...
+
+    # sanctions screening: every load and good-guy change bumps the policy version and
+    # the screening version and appends its audit entry atomically
+    def screening_version(self) -> int: ...
+    def screening_state(self) -> ScreeningState: ...
+    def load_list(
+        self,
+        list_name: str,
+        label: str,
+        fmt: str,
+        entries: Sequence[ListEntry],
+        digest: str,
+        actor: str,
+        now_ms: int,
+    ) -> LoadedList: ...
+    def list_versions(self) -> list[LoadedList]: ...
+    def list_entries(self, list_name: str, number: int) -> tuple[ListEntry, ...]: ...
+    def next_good_guy_id(self) -> str: ...
+    def save_good_guy(self, record: GoodGuyRecord, note: AuditNote, now_ms: int) -> None: ...
+    def update_good_guy(
+        self,
+        good_guy_id: str,
+        change: Callable[[GoodGuyRecord, int], tuple[GoodGuyRecord, AuditNote]],
+        clock: Callable[[], int],
+    ) -> GoodGuyRecord: ...
+    def good_guys(self) -> list[GoodGuyRecord]: ...
+    def screening_result(self, sender: str, biz_msg_id: str) -> ScreeningRecord | None: ...
 
     # housekeeping
     def message_count(self) -> int: ...

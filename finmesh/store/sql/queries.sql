@@ -1,4 +1,5 @@
--- Named queries for the SQLite store. Each starts with "-- name: NAME".
+-- Named queries shared by the SQLite and PostgreSQL stores. Each starts with "-- name: NAME".
+-- Portable SQL only, with "?" placeholders (the PostgreSQL handle turns them into %s).
 
 -- name: insert_institution
 INSERT INTO institutions (bic11, bic8, name, country, city, generated)
@@ -52,11 +53,16 @@ INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, sig
     msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes, received_ms,
     measure_id, licence_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id
 
 -- name: next_seq
 INSERT INTO cursors (owner, kind, last_seq, acked) VALUES (?, ?, 1, 0)
-ON CONFLICT (owner, kind) DO UPDATE SET last_seq = last_seq + 1
+ON CONFLICT (owner, kind) DO UPDATE SET last_seq = cursors.last_seq + 1
 RETURNING last_seq
+
+-- name: advance_cursor
+INSERT INTO cursors (owner, kind, last_seq, acked) VALUES (?, ?, ?, 0)
+ON CONFLICT (owner, kind) DO UPDATE SET last_seq = excluded.last_seq
 
 -- name: cursor
 SELECT last_seq, acked FROM cursors WHERE owner = ? AND kind = ?
@@ -135,6 +141,9 @@ UPDATE queue SET osn = ? WHERE receiver = ? AND seq = ?
 
 -- name: get_meta
 SELECT value FROM meta WHERE key = ?
+
+-- name: get_metas
+SELECT key, value FROM meta WHERE key IN (?, ?)
 
 -- name: set_meta
 INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value

@@ -1,4 +1,5 @@
--- finmesh state, SQLite dialect. Applied at open; every statement is idempotent.
+-- 0001 initial schema, SQLite dialect (the schema of every finmesh before migrations;
+-- a file of that time has user_version 1). Statements stay idempotent, as they were.
 -- Messages are immutable once stored; queue rows carry the per-receiver delivery state.
 
 CREATE TABLE IF NOT EXISTS meta (
