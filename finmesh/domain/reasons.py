@@ -2,8 +2,8 @@
 
 Families follow the FIN model (FACTS.md): M size/charset and XML safety, T text and
 schema, H header and addressing, S security, D duplicates, N network state, P policy
-measures. Each code is stable: clients and external checks match on it. Add codes; never
-renumber.
+measures, R relationship management (the receiver's authorizations, RMA). Each code is
+stable: clients and external checks match on it. Add codes; never renumber.
 """
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ class Reason(Enum):
     PROHIBITED = ("P02", "transaction prohibited by a measure")
     HOLD_REJECTED = ("P03", "rejected by compliance after review of a held message")
     RETURNED = ("P04", "returned undelivered: the receiver was disconnected by a measure")
+    # R: relationship management (authorizations the receiver grants, per sender BIC8)
+    NOT_AUTHORIZED = (
+        "R01",
+        "receiver has not authorized this sender for this message type (RMA)",
+    )
 
     @classmethod
     def by_code(cls, code: str) -> Reason:

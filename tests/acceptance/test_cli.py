@@ -198,6 +198,8 @@ def test_participant_add_creates_a_working_profile(
     assert stat.S_IMODE((folder / "key.pem").stat().st_mode) == 0o600
     message = tmp_path / "m.xml"
     message.write_text(ok("example", "pacs.008", "--from", bic, "--to", b_folder.name))
+    # onboarding grants nothing: the receiver authorizes the newcomer first (RMA)
+    ok("rma", "grant", "--profile", b_folder, "--url", node.url, "--correspondent", bic[:8])
     [result] = lines(ok("send", "--profile", folder, "--url", node.url, message))
     assert result["status"] == "ACK", result
     with Client.from_profile(b_folder, node.url) as b:
