@@ -67,6 +67,18 @@ class PkiError(FinmeshError):
     """A key or certificate is unusable for what was asked of it."""
 
 
+class KeyLocked(PkiError):
+    """A private key is encrypted at rest and no passphrase was given."""
+
+    code = "passphrase_required"
+
+
+class WrongPassphrase(PkiError):
+    """The passphrase given does not decrypt the private key."""
+
+    code = "bad_passphrase"
+
+
 @dataclass(frozen=True)
 class CertIdentity:
     """Who a certificate names, and for how long."""
@@ -91,12 +103,18 @@ def generate_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(_CURVE())
 
 
-def key_to_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    """Unencrypted PKCS#8: the key file is protected by its permissions (0600)."""
+def key_to_pem(key: ec.EllipticCurvePrivateKey, passphrase: bytes | None = None) -> bytes:
+    """PKCS#8 PEM, encrypted with ``passphrase`` when one is given (PBES2, AES-256-CBC,
+    chosen by cryptography's BestAvailableEncryption), plain PKCS#8 otherwise."""
+    if passphrase is not None and not passphrase:
+        raise PkiError("an empty passphrase encrypts nothing")
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
     return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
 
 
@@ -108,12 +126,26 @@ def public_key_pem(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) 
     )
 
 
-def load_key(pem: bytes) -> ec.EllipticCurvePrivateKey:
-    """Load an unencrypted P-256 private key, or raise PkiError."""
+def is_encrypted_pem(pem: bytes) -> bool:
+    """True for an encrypted PKCS#8 key (or a legacy OpenSSL-encrypted one)."""
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem or b"Proc-Type: 4,ENCRYPTED" in pem
+
+
+def load_key(pem: bytes, passphrase: bytes | None = None) -> ec.EllipticCurvePrivateKey:
+    """Load a P-256 private key, decrypting it with ``passphrase`` if it is encrypted.
+
+    An unencrypted key loads whatever ``passphrase`` says (so one environment can hold a
+    passphrase for the operator key and still use a plain participant key). Raises
+    KeyLocked (encrypted, no passphrase), WrongPassphrase, or PkiError."""
+    encrypted = is_encrypted_pem(pem)
+    if encrypted and not passphrase:
+        raise KeyLocked("the private key is encrypted and no passphrase was given")
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
+        key = serialization.load_pem_private_key(pem, password=passphrase if encrypted else None)
     except (ValueError, TypeError) as exc:
-        raise PkiError(f"not a readable unencrypted PEM private key: {exc}") from None
+        if encrypted:
+            raise WrongPassphrase("the passphrase does not decrypt the private key") from None
+        raise PkiError(f"not a readable PEM private key: {exc}") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, _CURVE):
         raise PkiError("private key is not ECDSA P-256")
     return key
@@ -372,8 +404,10 @@ class CertificateAuthority:
         return cls(key, cert)
 
     @classmethod
-    def load(cls, key_pem: bytes, cert_pem: bytes) -> CertificateAuthority:
-        return cls(load_key(key_pem), load_certificate(cert_pem))
+    def load(
+        cls, key_pem: bytes, cert_pem: bytes, passphrase: bytes | None = None
+    ) -> CertificateAuthority:
+        return cls(load_key(key_pem, passphrase), load_certificate(cert_pem))
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -385,7 +419,14 @@ class CertificateAuthority:
 
     @property
     def key_pem(self) -> bytes:
+        """The CA key unencrypted: for tests and in-memory use, never for a file."""
         return key_to_pem(self._key)
+
+    def encrypted_key_pem(self, passphrase: bytes) -> bytes:
+        """The CA key as encrypted PKCS#8: what goes on disk."""
+        if not passphrase:
+            raise PkiError("the CA key is written encrypted: a passphrase is needed")
+        return key_to_pem(self._key, passphrase)
 
     def issue(
         self,

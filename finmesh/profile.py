@@ -2,7 +2,7 @@
 
 A profile folder holds::
 
-    key.pem       private key, mode 0600
+    key.pem       private key, mode 0600 (encrypted PKCS#8 for operators: finmesh.keystore)
     cert.pem      this subject's certificate
     ca.pem        the network CA certificate
     profile.json  {"subject": ..., "kind": "participant"|"operator", "url": ..., "roles": [...]}
@@ -26,7 +26,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from finmesh import pki
+from finmesh import keystore, pki
 from finmesh.domain.errors import FinmeshError
 
 DEFAULT_URL = "http://127.0.0.1:8470"
@@ -130,11 +130,13 @@ def write_profile(
     url: str,
     roles: Sequence[str] = (),
     overwrite: bool = False,
+    passphrase: bytes | None = None,
 ) -> None:
     """Write a profile folder, refusing parts that do not agree.
 
     Refuses to replace an existing profile unless ``overwrite``: replacing key.pem
-    destroys the only copy of a private key.
+    destroys the only copy of a private key. With ``passphrase`` the key is written
+    encrypted (PKCS#8); finmesh.network_init always gives one for operators.
     """
     folder = Path(folder)
     if kind not in pki.KINDS:
@@ -153,7 +155,7 @@ def write_profile(
         "url": url,
         "roles": list(dict.fromkeys(roles)),
     }
-    _write_atomic(folder / KEY_FILE, pki.key_to_pem(key), 0o600)
+    _write_atomic(folder / KEY_FILE, pki.key_to_pem(key, passphrase), 0o600)
     _write_atomic(folder / CERT_FILE, cert_pem, 0o644)
     _write_atomic(folder / CA_FILE, ca_pem, 0o644)
     _write_atomic(
@@ -178,8 +180,12 @@ def _field(document: dict[str, Any], folder: Path, name: str) -> str:
     return value
 
 
-def load_profile(folder: Path) -> Profile:
-    """Load and cross-check a profile folder, or raise ProfileError saying what is wrong."""
+def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
+    """Load and cross-check a profile folder, or raise ProfileError saying what is wrong.
+
+    An encrypted key.pem is decrypted with ``passphrase``, else with the one
+    finmesh.keystore finds (environment, or the demo network's file); a missing or wrong
+    passphrase raises pki.KeyLocked or pki.WrongPassphrase naming the file."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ProfileError(f"{folder}: no such profile folder")
@@ -208,8 +214,12 @@ def load_profile(folder: Path) -> Profile:
     if os.name == "posix" and key_path.stat().st_mode & 0o077:
         # Same rule as ssh: a key others can read is no longer private; say so loudly.
         raise ProfileError(f"{key_path} is accessible by group or others; run chmod 600 on it")
+    if pki.is_encrypted_pem(key_pem) and passphrase is None:
+        passphrase = keystore.profile_passphrase(folder)
     try:
-        key = pki.load_key(key_pem)
+        key = keystore.unlock(key_pem, key_path, passphrase)
+    except (pki.KeyLocked, pki.WrongPassphrase):
+        raise
     except pki.PkiError as exc:
         raise ProfileError(f"{key_path}: {exc}") from None
     cert_pem = _read(folder, CERT_FILE)

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from finmesh.network_init import init_network
+from finmesh.store.port import Store
 
 READY_SECONDS_MAX = 30.0
 
@@ -105,6 +106,12 @@ class NodeProcess:
 
 def participants(root: Path) -> list[Path]:
     return sorted((root / "participants").iterdir())
+
+
+def authorize_all(store: Store, now_ms: int, actor: str = "test") -> int:
+    """RMA: authorize every ordered pair of the store's participants for every message
+    type, as `finmesh init --demo` does for its own; for tests that onboard more."""
+    return store.rma_grant_pairs([bic11[:8] for bic11 in store.participants()], actor, now_ms)
 
 
 # --- helpers for the integration and acceptance tests ------------------------------

@@ -30,6 +30,7 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
     import uvicorn
 
     from finmesh.api.app import create_app
+    from finmesh.api.server import PROTOCOL
     from finmesh.node import Node
 
     bind_port = port or config.default_port()
@@ -40,7 +41,12 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
     node = Node(directory)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(node), host="127.0.0.1", port=bind_port, log_level="warning", ws="none"
+            create_app(node),
+            host="127.0.0.1",
+            port=bind_port,
+            log_level="warning",
+            ws="none",
+            http=PROTOCOL,
         )
     )
     story = threading.Thread(

@@ -14,14 +14,24 @@ XML_ELEMENTS_MAX = 20_000
 BATCH_MESSAGES_MAX = 1_000
 """Most messages in one submission batch."""
 
-REQUEST_BYTES_MAX = 64 * 1024 * 1024
-"""Largest accepted HTTP request body, in bytes."""
+REQUEST_BYTES_MAX = 16 * 1024 * 1024
+"""Largest accepted HTTP request body, in bytes. A full batch of 1,000 typical 4 KB
+messages is about 5.5 MB as JSON; anything much larger is refused before it is read
+(docs/threat-model.md: a 50 MB body is answered 413 at once)."""
 
 DELIVERY_PAGE_MAX = 1_000
 """Most messages returned by one delivery fetch."""
 
 WAIT_SECONDS_MAX = 60.0
 """Longest a long-poll may wait, in seconds."""
+
+REQUEST_HEADERS_SECONDS_MAX = 10.0
+"""Longest a connection may take to deliver a request's headers (from connecting, or from
+the end of the previous response); a slower one is closed (slowloris)."""
+
+REQUEST_BODY_SECONDS_MAX = 30.0
+"""Longest an authenticated request may take to deliver its body (16 MB in 30 s needs
+about 4.5 Mbit/s); a slower one is answered 408 and closed."""
 
 REQUEST_CLOCK_SKEW_SECONDS = 120
 """How far a signed request's timestamp may differ from the node's clock."""
@@ -50,3 +60,11 @@ SEQUENCE_MAX = 2**62
 
 INSTANT_MS_MAX = 253_402_300_799_999
 """Latest instant accepted, in epoch milliseconds (9999-12-31T23:59:59.999Z)."""
+
+CERT_ROTATION_GRACE_SECONDS = 7 * 24 * 3600
+"""How long a rotated participant certificate still verifies messages signed before
+the rotation (receivers accept the current or a recently rotated certificate)."""
+
+LIST_REQUEST_BYTES_MAX = 64 * 1024 * 1024
+"""Largest sanctions list file accepted in one upload (POST /v1/ops/lists/{name}), in
+bytes: the only route allowed more than REQUEST_BYTES_MAX (OFAC's SDN XML is ~30 MB)."""

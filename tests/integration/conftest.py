@@ -18,6 +18,7 @@ from tests.integration.timeline_2022 import (
     SimClock,
     Timeline,
 )
+from tests.netutil import authorize_all
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def timeline(
         ca = load_ca(node.config)
         for key in EXTRA_SUBSIDIARY_PARTICIPANTS:
             onboard(node.config, node.store, ca, SUBSIDIARIES[key])
+        authorize_all(node.store, clock())  # RMA, as the demo's own participants have
         t = Timeline(root, node, clock)
         everyone = set(ENTITIES.values()) | set(SUBSIDIARIES.values())
         real = sorted(p.name for p in (root / "participants").iterdir() if p.name not in everyone)

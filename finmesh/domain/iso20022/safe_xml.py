@@ -21,6 +21,7 @@ _DECLARED_ENCODING = re.compile(
     rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']"
 )
 _UTF8_NAMES = frozenset({"utf-8", "utf8"})
+_BOM = b"\xef\xbb\xbf"
 _XML_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\?>")
 
 _BYTES_PER_ELEMENT_MIN = 4
@@ -96,6 +97,10 @@ def _check_encoding(data: bytes) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Rejected(Reason.BAD_ENCODING, f"invalid UTF-8 at byte {exc.start}") from None
+    if data.startswith(_BOM * 2):
+        # one byte order mark may open the document; a second would otherwise be read as
+        # text before the XML declaration and misreported as a processing instruction
+        raise Rejected(Reason.BAD_ENCODING, "byte order mark repeated")
     declared = _DECLARED_ENCODING.match(data)
     if declared is not None:
         name = declared.group(1).decode("ascii", "replace").strip().lower()
