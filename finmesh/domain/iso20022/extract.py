@@ -3,8 +3,11 @@
 Runs only after validation, so shapes are known; it still never assumes an optional
 element is there. Every message passes here and each lxml ``find`` costs about a
 microsecond, so each part is read in one document-order walk with a dict lookup per
-element: an agent or party element opens a slot, and the BIC, name and country elements
-below it fill that slot when their path up to it is one of the known shapes.
+element: an agent or party element opens a slot, and the BIC, name, postal address
+elements below it fill that slot when their path up to it is one of the known shapes.
+A party's account is its sibling ``<role>Acct`` (DbtrAcct beside Dbtr): its IBAN joins
+the party's slot. Free text (remittance information, instructions to agents,
+proprietary purposes) is collected on the way for screening.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from finmesh.domain.errors import Rejected
-from finmesh.domain.iso20022.model import HEADER_NS, ParsedMessage, Party
+from finmesh.domain.iso20022.model import HEADER_NS, FreeText, ParsedMessage, Party
 from finmesh.domain.reasons import Reason
 
 _ROLES = frozenset(
@@ -34,6 +37,12 @@ _ROLES = frozenset(
 # the AppHdr (Party44Choice: FIId or OrgId) and FinInstnId before pacs.008.001.07 (BIC).
 _INSTITUTION = ("FinInstnId/", "FIId/FinInstnId/", "Agt/FinInstnId/")
 _ORGANISATION = ("", "Pty/", "OrgId/")
+_ADDRESS_PARTS = (
+    *("Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "PstCd", "TwnNm", "TwnLctnNm"),
+    *("DstrctNm", "CtrySubDvsn", "AdrLine"),
+)
+_ACCOUNT = "Acct/"
+"""Prefix of the paths below a ``<role>Acct`` element (the role's account)."""
 _FACT_PATHS: dict[str, str] = {
     **{f"{base}{leaf}": "bic" for base in _INSTITUTION for leaf in ("BICFI", "BIC")},
     **{
@@ -41,14 +50,34 @@ _FACT_PATHS: dict[str, str] = {
     },
     **{f"{base}Nm": "name" for base in (*_INSTITUTION, *_ORGANISATION)},
     **{f"{base}PstlAdr/Ctry": "country" for base in (*_INSTITUTION, *_ORGANISATION)},
+    **{
+        f"{base}PstlAdr/{part}": "address"
+        for base in (*_INSTITUTION, *_ORGANISATION)
+        for part in _ADDRESS_PARTS
+    },
+    f"{_ACCOUNT}Id/IBAN": "iban",
 }
+_REPEATED_FACTS = frozenset({"address", "iban"})
+_ACCOUNTS = {f"{role}Acct": role for role in _ROLES if role not in ("Fr", "To", "Agt")}
+"""``<role>Acct`` element -> its role."""
+_FREE_TEXT = {
+    ("RmtInf", "Ustrd"): "RmtInf/Ustrd",
+    ("Strd", "AddtlRmtInf"): "RmtInf/Strd/AddtlRmtInf",
+    ("InstrForCdtrAgt", "InstrInf"): "InstrForCdtrAgt/InstrInf",
+    ("InstrForNxtAgt", "InstrInf"): "InstrForNxtAgt/InstrInf",
+    ("Purp", "Prtry"): "Purp/Prtry",
+}
+"""(parent, element) -> the field name free text is reported under."""
+_FREE_TEXT_PARENTS = frozenset(parent for parent, _ in _FREE_TEXT)
 _INSTITUTION_BICS = frozenset({"BICFI", "BIC"})
 _FACT_PREFIXES = frozenset(
     path.rsplit("/", cut)[0] for path in _FACT_PATHS for cut in range(1, path.count("/") + 1)
 )
-_PATH_TAGS = frozenset(step for path in _FACT_PATHS for step in path.split("/"))
+_PATH_TAGS = frozenset(step for path in _FACT_PATHS for step in path.split("/") if step != "Acct")
 _TRANSACTIONS = frozenset({"CdtTrfTxInf", "TxInfAndSts"})
-_OTHERS = frozenset({"Cd", "UETR", "OrgnlUETR", "IntrBkSttlmAmt"})
+_OTHERS = frozenset(
+    {"Cd", "UETR", "OrgnlUETR", "IntrBkSttlmAmt", *_ACCOUNTS, *(leaf for _, leaf in _FREE_TEXT)}
+)
 _HEADER_FIELDS = ("BizMsgIdr", "MsgDefIdr", "BizSvc", "CreDt", "Prty", "PssblDplct")
 _TRUE = frozenset({"true", "1"})
 
@@ -60,6 +89,9 @@ class _Walk:
         self.ns = ns
         self.names = _interesting(ns)
         self.slots: dict[etree._Element, dict[str, str]] = {}
+        self.repeated: dict[int, dict[str, list[str]]] = {}
+        """id(slot) -> address parts and IBANs of that slot."""
+        self.free_text: dict[FreeText, None] = {}
         self.purposes: dict[str, None] = {}
         self.transactions = 0
         self.amounts: list[tuple[str, str]] = []
@@ -70,6 +102,8 @@ class _Walk:
         # Element -> (its party slot, its path below the role element plus "/"), for
         # elements on the way to a fact: facts are found from their parent alone.
         inside: dict[etree._Element, tuple[dict[str, str], str]] = {}
+        # (parent, role) -> the slot of that role there, for its sibling <role>Acct.
+        by_role: dict[tuple[etree._Element | None, str], dict[str, str]] = {}
         for element in top.iter():
             local = names.get(element.tag)
             if local is None:
@@ -79,6 +113,7 @@ class _Walk:
             if local in _ROLES and (local != "Agt" or parent_tag == ns + "ChrgsInf"):
                 slot = self.slots[element] = {"role": local}
                 inside[element] = (slot, "")
+                by_role[(parent, local)] = slot
                 continue
             known = inside.get(parent) if parent is not None else None
             if known is not None:
@@ -88,10 +123,16 @@ class _Walk:
                 if fact is None:
                     if path in _FACT_PREFIXES:
                         inside[element] = (slot, path + "/")
+                elif fact in _REPEATED_FACTS:
+                    self._repeated(slot, fact, local, element.text)
                 elif fact not in slot and element.text:
                     slot[fact] = element.text
                     if local in _INSTITUTION_BICS:
                         slot["institution"] = local
+            elif local in _ACCOUNTS:
+                owner = by_role.get((parent, _ACCOUNTS[local]))
+                if owner is not None:
+                    inside[element] = (owner, _ACCOUNT)
             elif local in _TRANSACTIONS:
                 self.transactions += parent_tag == top_tag
             elif not element.text:
@@ -104,14 +145,42 @@ class _Walk:
                     self.amounts.append((element.text, element.get("Ccy", "")))
             elif local in ("UETR", "OrgnlUETR") and self.uetr is None:
                 self.uetr = element.text
+            elif parent_tag is not None:
+                self._free_text(local, parent_tag, element.text)
         return self
 
+    def _repeated(self, slot: dict[str, str], fact: str, local: str, text: str | None) -> None:
+        """Record an address part or an IBAN of a slot (a party may have several)."""
+        if text:
+            facts = self.repeated.setdefault(id(slot), {})
+            facts.setdefault(fact, []).append(text)
+            if local == "TwnNm" and "town" not in slot:
+                slot["town"] = text
+
+    def _free_text(self, local: str, parent_tag: object, text: str) -> None:
+        parent = _local(parent_tag)
+        if parent in _FREE_TEXT_PARENTS:
+            field = _FREE_TEXT.get((parent, local))
+            if field is not None:
+                self.free_text.setdefault(FreeText(field, text), None)
+
     def parties(self) -> list[Party]:
-        return [
-            Party(slot["role"], slot.get("bic"), slot.get("name"), slot.get("country"))
-            for slot in self.slots.values()
-            if "bic" in slot or "name" in slot or "country" in slot
-        ]
+        parties = []
+        for slot in self.slots.values():
+            repeated = self.repeated.get(id(slot), {})
+            if len(slot) > 1 or repeated:
+                parties.append(
+                    Party(
+                        slot["role"],
+                        slot.get("bic"),
+                        slot.get("name"),
+                        slot.get("country"),
+                        address=tuple(repeated.get("address", ())),
+                        town=slot.get("town"),
+                        ibans=tuple(repeated.get("iban", ())),
+                    )
+                )
+        return parties
 
     def institution_bic(self, role: str) -> str | None:
         for slot in self.slots.values():
@@ -158,6 +227,7 @@ def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -
         transactions=walk.transactions,
         parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
         purposes=tuple(walk.purposes),
+        free_text=tuple(walk.free_text),
     )
 
 

@@ -49,6 +49,24 @@ class Party:
     """Nm, if given."""
     country: str | None
     """PstlAdr/Ctry, if given."""
+    address: tuple[str, ...] = ()
+    """The other PstlAdr parts as written, in document order (departments, street, building,
+    post code, town, district, subdivision, AdrLine)."""
+    town: str | None = None
+    """PstlAdr/TwnNm, if given (also in ``address``)."""
+    ibans: tuple[str, ...] = ()
+    """IBANs of the party's account (``<role>Acct/Id/IBAN``, e.g. DbtrAcct for Dbtr); the
+    first two letters are the account's country."""
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """Free text of a message that screening searches for listed names."""
+
+    field: str
+    """Where it was: "RmtInf/Ustrd", "RmtInf/Strd/AddtlRmtInf", "InstrForCdtrAgt/InstrInf",
+    "InstrForNxtAgt/InstrInf" or "Purp/Prtry"."""
+    text: str
 
 
 @dataclass(frozen=True)
@@ -83,3 +101,6 @@ class ParsedMessage:
     """Every agent and party of the header, group header and transactions, in document order."""
     purposes: tuple[str, ...]
     """Every Purp/Cd and CtgyPurp/Cd code, deduplicated, in document order."""
+    free_text: tuple[FreeText, ...] = ()
+    """Remittance information, instructions to agents and proprietary purposes, in
+    document order (deduplicated)."""

@@ -1,0 +1,167 @@
+"""Word alignment, the score of a listed name against a query, and its explanation.
+
+Score of a listed name N against a query Q, in [0, 1]:
+
+    coverage = sum(similarity(q, n) * weight(n) over aligned pairs) / weight(N)
+    extra    = weight of Q's unaligned words / weight of all of Q's words
+    score    = coverage * (1 - EXTRA_WORDS_PENALTY * extra) * alias factor + evidence
+
+Alignment is greedy, closest words first (then heavier words), each query word and each
+listed word used at most once, so "PUTIN, Vladimir" and "Vladimir Putin" align fully.
+Free text is not penalised for extra words (a sentence around a name is expected). Weak aliases are
+multiplied by ``WEAK_ALIAS_FACTOR``. Evidence: a query country among the entry's
+countries adds ``COUNTRY_MATCH_RAISE``; query countries none of which is the entry's
+subtract ``COUNTRY_CONFLICT_DROP``; a query BIC whose BIC8 differs from every listed
+BIC of the entry subtracts ``BIC_CONFLICT_DROP``. Evidence alone never makes a hit:
+it only applies to names that matched, and a listed BIC8 equal to the query's is a
+hit of its own (score 1, see ``index``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from finmesh.domain.screening.model import ListEntry, Query
+from finmesh.domain.screening.vocabulary import KINSHIP, Matches
+
+EXTRA_WORDS_PENALTY = 0.25
+WEAK_ALIAS_FACTOR = 0.92
+COUNTRY_MATCH_RAISE = 0.03
+COUNTRY_CONFLICT_DROP = 0.05
+BIC_CONFLICT_DROP = 0.05
+EVIDENCE_RAISE_MAX = COUNTRY_MATCH_RAISE
+"""The most evidence can add to a name's score."""
+
+
+class Strength(Enum):
+    PRIMARY = "primary name"
+    ALIAS = "strong alias"
+    WEAK_ALIAS = "weak alias"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A screened word (or two adjacent words written together) and its akin listed words."""
+
+    positions: tuple[int, ...]
+    word: str
+    matches: Matches
+
+
+@dataclass(frozen=True)
+class Pair:
+    unit: Unit
+    position: int
+    """Position of the listed word in the name."""
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Alignment:
+    pairs: tuple[Pair, ...]
+    matched: float
+    """Sum of similarity x weight over the pairs."""
+    span: int
+    """Query positions from the first to the last aligned word, inclusive (0 if none)."""
+
+
+def align(units: list[Unit], words: tuple[int, ...], weights: tuple[float, ...]) -> Alignment:
+    """Greedy best alignment of screened units with the listed word ids ``words``."""
+    options: list[tuple[float, float, int, int]] = []
+    for u, unit in enumerate(units):
+        matches = unit.matches
+        for position, word in enumerate(words):
+            similarity = matches.get(word)
+            if similarity is not None:
+                options.append((similarity, similarity * weights[position], u, position))
+    options.sort(reverse=True)
+    used_query: set[int] = set()
+    used_listed: set[int] = set()
+    pairs: list[Pair] = []
+    matched = 0.0
+    for similarity, contribution, u, position in options:
+        unit = units[u]
+        if position in used_listed or not used_query.isdisjoint(unit.positions):
+            continue
+        used_listed.add(position)
+        used_query.update(unit.positions)
+        pairs.append(Pair(unit, position, similarity))
+        matched += contribution
+    span = max(used_query) - min(used_query) + 1 if used_query else 0
+    return Alignment(tuple(pairs), matched, span)
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    coverage: float
+    extra: float
+    evidence: tuple[tuple[str, float], ...]
+
+
+def base(
+    alignment: Alignment,
+    total: float,
+    query_weights: tuple[float, ...] | None,
+    strength: Strength,
+) -> tuple[float, float, float]:
+    """(score before evidence, coverage, extra) of a listed name of weight ``total``."""
+    coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
+    extra = 0.0
+    if query_weights:
+        aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
+        all_weight = sum(query_weights)
+        unaligned = sum(w for p, w in enumerate(query_weights) if p not in aligned)
+        extra = unaligned / all_weight if all_weight > 0 else 0.0
+    value = coverage * (1.0 - EXTRA_WORDS_PENALTY * extra)
+    if strength is Strength.WEAK_ALIAS:
+        value *= WEAK_ALIAS_FACTOR
+    return value, coverage, extra
+
+
+def finish(value: float, coverage: float, extra: float, entry: ListEntry, query: Query) -> Score:
+    """The final score: ``base`` plus country and BIC evidence, within [0, 1]."""
+    found = evidence(entry, query)
+    value += sum(delta for _, delta in found)
+    return Score(round(min(max(value, 0.0), 1.0), 4), coverage, extra, found)
+
+
+def evidence(entry: ListEntry, query: Query) -> tuple[tuple[str, float], ...]:
+    """Country and BIC evidence for a name match, each with its score change."""
+    found: list[tuple[str, float]] = []
+    countries = {c.upper() for c in query.countries}
+    if countries and entry.countries:
+        shared = countries.intersection(entry.countries)
+        if shared:
+            found.append((f"country {','.join(sorted(shared))} listed", COUNTRY_MATCH_RAISE))
+        else:
+            found.append(
+                (f"country {','.join(sorted(countries))} not listed", -COUNTRY_CONFLICT_DROP)
+            )
+    if query.bic and entry.bics:
+        bic8 = query.bic[:8].upper()
+        if all(b[:8].upper() != bic8 for b in entry.bics):
+            found.append((f"BIC {query.bic} is not a listed BIC", -BIC_CONFLICT_DROP))
+    return tuple(found)
+
+
+def explain(alignment: Alignment, words: list[str], strength: Strength, result: Score) -> str:
+    """A short human account: which words matched how, what was missing, the evidence."""
+    parts: list[str] = []
+    paired = {pair.position: pair for pair in alignment.pairs}
+    for position, word in enumerate(words):
+        pair = paired.get(position)
+        if pair is None:
+            parts.append(f"{word} missing")
+        elif pair.unit.word == word:
+            parts.append(f"{word}")
+        else:
+            kin = KINSHIP.get(pair.similarity, "akin")
+            parts.append(f"{pair.unit.word}~{word} ({kin})")
+    text = f"{', '.join(parts)}; {strength.value}; coverage {result.coverage:.2f}"
+    if result.extra > 0:
+        text += f", extra words {result.extra:.2f}"
+    for label, delta in result.evidence:
+        text += f"; {label} ({delta:+.2f})"
+    return text

@@ -1,0 +1,178 @@
+"""Every distinct word of the listed names, and the lookups that find a screened word's kin.
+
+A screened word is compared with listed words by dictionary lookups, never by scanning:
+
+=======================  ============================================  ==========
+kinship                  found through                                 similarity
+=======================  ============================================  ==========
+same word                the word itself                               1.00
+romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
+two words as one         "al"/"el" + word, or two screened words       0.95
+one typo                 ``typos.TypoIndex`` on the word as written    0.90
+abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
+vowels spelled apart     ``vowel_key`` ("mohamed" = "muhammad")        0.88
+variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
+two typos (long word)    ``typos.TypoIndex``                           0.80
+abjad, vowels misfit     same consonant ``skeleton`` only              0.75
+=======================  ============================================  ==========
+
+Acronyms (three letters or fewer, no vowel) match only as written: "VTB" is not "VEB".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from finmesh.domain.screening.multimap import MultiMap
+from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
+from finmesh.domain.screening.typos import TypoIndex
+
+SIM_EXACT = 1.0
+SIM_FOLD = 0.97
+SIM_JOINED = 0.95
+SIM_ONE_TYPO = 0.90
+SIM_ABJAD = 0.91
+SIM_VOWELS = 0.88
+SIM_FOLD_TYPO = 0.85
+SIM_TWO_TYPOS = 0.80
+SIM_SKELETON = 0.75
+
+KINSHIP = {
+    SIM_EXACT: "same word",
+    SIM_FOLD: "spelling variant",
+    SIM_JOINED: "joined words",
+    SIM_ONE_TYPO: "1 typo",
+    SIM_ABJAD: "abjad spelling",
+    SIM_VOWELS: "vowels differ",
+    SIM_FOLD_TYPO: "variant with 1 typo",
+    SIM_TWO_TYPOS: "2 typos",
+    SIM_SKELETON: "same consonants",
+}
+"""Similarity -> how the words are akin, for explanations (so every value differs)."""
+
+VOWEL_KEY_CHARS_MIN = 4
+"""Shortest folded word compared by vowel key."""
+SKELETON_CHARS_MIN = 2
+"""Shortest consonant skeleton compared."""
+ACRONYM_CHARS_MAX = 3
+"""Words this short without a vowel are acronyms: they match only as written."""
+ARTICLE_PREFIXES = ("al", "el")
+"""Articles written joined to the next word ("Alzahrani" = "al-Zahrani")."""
+_VOWELS = frozenset("aeiouy")
+
+Matches = dict[int, float]
+"""Listed word id -> similarity of a screened word to it."""
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) <= ACRONYM_CHARS_MAX and _VOWELS.isdisjoint(word)
+
+
+class Vocabulary:
+    """Word ids, weights and the kinship lookups (built once, then read only)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.abjad: list[bool] = []
+        self.weights: list[float] = []
+        self._by_fold: MultiMap[str, int] = MultiMap()
+        self._by_vowels: MultiMap[str, int] = MultiMap()
+        self._by_skeleton: MultiMap[str, int] = MultiMap()
+        self._abjad_by_skeleton: MultiMap[str, int] = MultiMap()
+        self._by_joined: MultiMap[str, int] = MultiMap()
+        self._typos = TypoIndex()
+        """Listed words as written and, where different, folded."""
+
+    def add(self, word: str, abjad: bool) -> int:
+        """The id of ``word``, adding it on first sight."""
+        known = self.ids.get(word)
+        if known is not None:
+            return known
+        index = self.ids[word] = len(self.words)
+        self.words.append(word)
+        self.abjad.append(abjad)
+        self.weights.append(1.0)
+        return index
+
+    def add_joined(self, article: str, word: int) -> None:
+        """Let ``article`` and the listed word ``word``, written as one, find ``word``."""
+        if not self.abjad[word]:
+            self._by_joined.add_new(fold(article + self.words[word]), word)
+
+    def build_keys(self) -> None:
+        """Fill the kinship lookups once every word is added."""
+        for index, word in enumerate(self.words):
+            self._index_word(index, word)
+
+    def _index_word(self, index: int, word: str) -> None:
+        shape = skeleton(word)
+        if shape:
+            self._by_skeleton.add(shape, index)
+            if self.abjad[index]:
+                self._abjad_by_skeleton.add(shape, index)
+        if self.abjad[index] or _is_acronym(word):
+            return
+        folded = fold(word)
+        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+            self._by_fold.add(folded, index)
+        if len(folded) >= VOWEL_KEY_CHARS_MIN:
+            self._by_vowels.add(vowel_key(folded), index)
+        self._typos.add(word)
+        if folded != word:
+            self._typos.add(folded)
+
+    def matches(self, word: str, abjad: bool) -> Matches:
+        """Listed words akin to a screened ``word``, with their similarity."""
+        found: Matches = {}
+        if abjad:
+            self._add_abjad(found, word)
+            return found
+        exact = self.ids.get(word)
+        if exact is not None and not self.abjad[exact]:
+            found[exact] = SIM_EXACT
+        if _is_acronym(word):
+            return found
+        folded = fold(word)
+        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+            self._add(found, self._by_fold.get(folded), SIM_FOLD)
+        self._add(found, self._by_joined.get(folded), SIM_JOINED)
+        if len(folded) >= VOWEL_KEY_CHARS_MIN:
+            self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
+        self._add_typos(found, word, folded)
+        self._add_latin_to_abjad(found, word)
+        return found
+
+    def joined_matches(self, first: str, second: str) -> Matches:
+        """Listed words spelled as ``first`` and ``second`` written together."""
+        found: Matches = {}
+        self._add(found, self._by_fold.get(fold(first + second)), SIM_JOINED)
+        return found
+
+    def _add_typos(self, found: Matches, word: str, folded: str) -> None:
+        ids, abjad = self.ids, self.abjad
+        for key, distance in self._typos.near(word, two=not found):
+            written = ids.get(key)  # keys are words as written or folded: take the former
+            if written is not None and not abjad[written]:
+                self._add(found, (written,), SIM_ONE_TYPO if distance == 1 else SIM_TWO_TYPOS)
+        for key, _ in self._typos.near(folded, two=False) if folded != word else ():
+            self._add(found, self._by_fold.get(key), SIM_FOLD_TYPO)
+
+    def _add_abjad(self, found: Matches, word: str) -> None:
+        # Any skeleton, even one consonant: "الراوي" is r + long vowels ("al-Rawi").
+        for index in self._by_skeleton.get(skeleton(word)):
+            fits = self.abjad[index] or abjad_fits(word, self.words[index])
+            self._add(found, (index,), SIM_ABJAD if fits else SIM_SKELETON)
+
+    def _add_latin_to_abjad(self, found: Matches, word: str) -> None:
+        shape = skeleton(word)
+        if len(shape) >= SKELETON_CHARS_MIN:
+            for index in self._abjad_by_skeleton.get(shape):
+                fits = abjad_fits(self.words[index], word)
+                self._add(found, (index,), SIM_ABJAD if fits else SIM_SKELETON)
+
+    @staticmethod
+    def _add(found: Matches, ids: Sequence[int], similarity: float) -> None:
+        for index in ids:
+            if found.get(index, 0.0) < similarity:
+                found[index] = similarity

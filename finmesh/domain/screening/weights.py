@@ -1,0 +1,94 @@
+"""How much each word of a listed name counts: rare words identify, common words do not.
+
+A word's weight is its inverse document frequency over all names of the lists screened
+against, scaled to (0, 1]: a word in one name weighs 1, a word in every name almost 0.
+Words that are common in names of any list (``GENERIC_WORDS``: "bank", "trading",
+"international", ...) are capped at ``GENERIC_WEIGHT_MAX`` even in a small list where
+they happen to be rare; grammatical words (``STOPWORDS``: "the", "of", ...) and name
+particles (``PARTICLES``: "bin", "al", "van", ...) weigh almost nothing, and so do
+initials. So "PAO Bank" can never match "Bank Rossiya" on "bank" alone.
+
+In a person's name of three or more words, the middle words (patronymics, second given
+names) count ``MIDDLE_NAME_FACTOR`` of their weight, and an Arabic nasab ("bin X", "son
+of X") ``NASAB_FACTOR``: lists and payments alike drop them ("Igor Sechin" for "Igor
+Ivanovich Sechin"). Screened names get the same factors, so a middle name the list lacks
+costs little too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+GENERIC_WEIGHT_MAX = 0.25
+STOPWORD_WEIGHT = 0.03
+PARTICLE_WEIGHT = 0.08
+INITIAL_WEIGHT = 0.08
+MIDDLE_NAME_FACTOR = 0.3
+NASAB_FACTOR = 0.15
+NASAB_PARTICLES = frozenset({"bin", "ibn", "bint", "ben", "ould", "binti"})
+
+STOPWORDS = _words(
+    "the of and for de la le les du des del della di da do dos das y e et und der die das fur"
+    " van von zu of to in on at by with an a"
+)
+PARTICLES = _words("al el ul bin ibn ben bint abu abou ould mac mc st saint")
+GENERIC_WORDS = _words(
+    "bank banka banca banco banque bankasi group groupe grupo holding holdings company"
+    " trading trade international national general industrial industries industry investment"
+    " investments invest capital finance financial fund funds credit commercial state federal"
+    " republic central development export import services service management enterprise"
+    " enterprises corporation united global energy oil gas petroleum shipping marine maritime"
+    " logistics transport construction engineering technology technologies systems solutions"
+    " resources mining metals chemical agro trust partners associates insurance securities"
+    " exchange business office center centre ministry authority organization organisation"
+    " foundation association institute university society limited production manufacturing"
+    " plant factory research scientific academy unitary public joint stock open closed russian"
+    " russia iran syria korea"
+)
+
+
+def idf_weight(document_frequency: int, names: int) -> float:
+    """log(1 + N/df) / log(1 + N): 1 for a word in one name, towards 0 for common words."""
+    if names <= 1:
+        return 1.0
+    return math.log1p(names / max(document_frequency, 1)) / math.log1p(names)
+
+
+def word_weight(word: str, idf: float) -> float:
+    """The weight of ``word`` given its idf weight (see the module docstring)."""
+    if word in STOPWORDS:
+        return STOPWORD_WEIGHT
+    if word in PARTICLES:
+        return PARTICLE_WEIGHT
+    if len(word) == 1:
+        return INITIAL_WEIGHT
+    if word in GENERIC_WORDS:
+        return min(idf, GENERIC_WEIGHT_MAX)
+    return idf
+
+
+PATRONYMIC = re.compile(r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|ilyich|ilich)$")
+"""East Slavic patronymics ("Ivanovich", "Sergeevna", German "Iwanowitsch", "Ilyich")."""
+
+
+def positional_factors(words: tuple[str, ...], person: bool) -> tuple[float, ...]:
+    """Per-position weight factors of a name: middle words of a person's name count less,
+    an Arabic nasab ("bin Abd al-Rahman": son of) least; a patronymic always counts as a
+    middle name, so "Kulakov Nikolay Evgenevich" (Russian order) weighs like "Nikolay
+    Evgenevich Kulakov"."""
+    if not person or len(words) < 3:
+        return (1.0,) * len(words)
+    if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[0]):
+        return (*(1.0,) * (len(words) - 1), MIDDLE_NAME_FACTOR)
+    factors = [1.0]
+    in_nasab = False
+    for word in words[1:-1]:
+        in_nasab = in_nasab or word in NASAB_PARTICLES
+        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+    return (*factors, 1.0)
