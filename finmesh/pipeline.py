@@ -20,8 +20,10 @@ from finmesh.domain.bic import Bic
 from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022 import ParsedMessage, parse_message
 from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
+from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
+from finmesh.screening_intake import SCREENING_HOLD, ActiveScreening, screen_messages
 from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
 
 Clock = Callable[[], int]
@@ -36,6 +38,15 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class IntakeRequest:
+    """One authenticated request's batch, as a member of a group (Intake.submit_group)."""
+
+    sender: str
+    sender_cert_pem: bytes
+    items: Sequence[Submission]
+
+
+@dataclass(frozen=True)
 class Verdict:
     status: Literal["ACK", "NAK"]
     reason: Reason | None = None
@@ -47,6 +58,8 @@ class Verdict:
     hold_id: int | None = None
     measure_id: str | None = None
     licence_id: str | None = None
+    receiver: str | None = None
+    """The receiver (BIC11) whose queue a fresh, unheld ACK put the message in."""
 
     @classmethod
     def nak(cls, exc: Rejected, parsed: ParsedMessage | None = None) -> Verdict:
@@ -62,26 +75,61 @@ class Verdict:
 class Intake:
     """Admits batches of messages from one authenticated sender."""
 
-    def __init__(self, store: Store, clock: Clock, policy: Callable[[], PolicySnapshot]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        policy: Callable[[], PolicySnapshot],
+        grants: Callable[[], GrantIndex],
+        sanctions: Callable[[int], ActiveScreening | None] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.policy = policy
+        self.grants = grants
+        self.sanctions = sanctions
+        """Policy version -> what to screen names against (None: no list loaded)."""
 
     def submit(
         self, sender: str, sender_cert_pem: bytes, items: Sequence[Submission]
     ) -> list[Verdict]:
+        return self.submit_group([IntakeRequest(sender, sender_cert_pem, items)])[0]
+
+    def submit_group(self, requests: Sequence[IntakeRequest]) -> list[list[Verdict]]:
+        """Several requests admitted together and stored in one transaction (group
+        commit: one durable commit for all); one list of verdicts per request, in order.
+
+        Each request is judged as if it came alone, right after the ones before it: a
+        licence drawn on earlier in the group counts toward its total, and a message
+        stored earlier in the group makes a later copy a duplicate."""
+        routes: dict[str, tuple[str | None, bool]] = {}
+        parts = [self._check(r, routes) for r in requests]
+        decided = iter(self._decide([c for part in parts for c in part]))
+        return [[next(decided) for _ in part] for part in parts]
+
+    def _check(
+        self, request: IntakeRequest, routes: dict[str, tuple[str | None, bool]]
+    ) -> list[Verdict | Admitted]:
+        items = request.items
         if len(items) > limits.BATCH_MESSAGES_MAX:
             exc = Rejected(Reason.BATCH_TOO_LARGE, f"{len(items)} > {limits.BATCH_MESSAGES_MAX}")
             return [Verdict.nak(exc)] * len(items)
-        authenticated = Bic.parse(sender)
-        checked = self._repeats(
-            sender, [self._admit(authenticated, sender_cert_pem, item) for item in items]
+        authenticated = Bic.parse(request.sender)
+        cert_pem = request.sender_cert_pem
+        return self._repeats(
+            request.sender, [self._admit(authenticated, cert_pem, item, routes) for item in items]
         )
+
+    def _decide(self, checked: list[Verdict | Admitted]) -> list[Verdict]:
         for _ in range(limits.POLICY_RETRIES_MAX):
             # the clock first: a measure approved after this read starts after it
             now = self.clock()
             snapshot = self.policy()
-            decided = screen(checked, snapshot, now)
+            rma = self.grants()  # its version is checked again at commit, like the policy's
+            decided = screen(authorize(checked, rma, now), snapshot, now)
+            lists = self.sanctions(snapshot.version) if self.sanctions else None
+            if lists is not None:  # after measures: sanctions screening of what passed
+                decided = screen_messages(decided, lists, now)
             accepted = [d for d in decided if isinstance(d, tuple)]
             drawn = {lid for new, _ in accepted for lid in new.licence_ids}
             guard = Guard(
@@ -89,6 +137,7 @@ class Intake:
                 snapshot.next_change_after(now),
                 self.clock,
                 {lid: snapshot.licence_used.get(lid, Decimal(0)) for lid in drawn},
+                trust_version=rma.version,
             )
             try:
                 outcomes = iter(self.store.store_batch([new for new, _ in accepted], guard))
@@ -112,7 +161,13 @@ class Intake:
             for c in checked
         ]
 
-    def _admit(self, sender: Bic, cert_pem: bytes, item: Submission) -> Verdict | Admitted:
+    def _admit(
+        self,
+        sender: Bic,
+        cert_pem: bytes,
+        item: Submission,
+        routes: dict[str, tuple[str | None, bool]] | None = None,
+    ) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
         try:
             if len(item.payload) > limits.MESSAGE_BYTES_MAX:
@@ -123,16 +178,24 @@ class Intake:
             if not pki.verify_signature(cert_pem, item.payload, item.signature):
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
-            receiver = self._route(sender, admission.header_bic(parsed.receiver_bic, "To"))
+            to = admission.header_bic(parsed.receiver_bic, "To")
+            receiver = self._route(sender, to, {} if routes is None else routes)
         except Rejected as exc:
             return Verdict.nak(exc, parsed)
         return Admitted(str(sender), receiver, item, parsed)
 
-    def _route(self, sender: Bic, receiver: Bic) -> str:
+    def _route(
+        self, sender: Bic, receiver: Bic, seen: dict[str, tuple[str | None, bool]]
+    ) -> str:
         # participants are onboarded from the directory: the directory is asked only
-        # to tell an unknown receiver (H02) from one that is not connected (H03)
-        live = self.store.participant_for_bic8(receiver.bic8)
-        in_directory = live is not None or bool(self.store.institutions_with_bic8(receiver.bic8))
+        # to tell an unknown receiver (H02) from one that is not connected (H03);
+        # ``seen`` keeps the answers for the rest of the group (one lookup per receiver)
+        found = seen.get(receiver.bic8)
+        if found is None:
+            live = self.store.participant_for_bic8(receiver.bic8)
+            known = live is not None or bool(self.store.institutions_with_bic8(receiver.bic8))
+            found = seen[receiver.bic8] = (live, known)
+        live, in_directory = found
         return admission.route(receiver, sender, in_directory, live)
 
 
@@ -144,6 +207,22 @@ class Admitted:
     receiver: str
     item: Submission
     parsed: ParsedMessage
+
+
+def authorize(
+    checked: Sequence[Verdict | Admitted], grants: GrantIndex, now_ms: int
+) -> list[Verdict | Admitted]:
+    """NAK R01 each admitted message its receiver has not authorized its sender (BIC8
+    pair) to send at ``now_ms`` (RMA; system notices never pass through intake)."""
+    return [_authorized(c, grants, now_ms) if isinstance(c, Admitted) else c for c in checked]
+
+
+def _authorized(c: Admitted, grants: GrantIndex, now_ms: int) -> Verdict | Admitted:
+    sender8, receiver8, kind = c.sender[:8], c.receiver[:8], c.parsed.msg_def_id
+    if grants.authorized(sender8, receiver8, kind, now_ms) is not None:
+        return c
+    detail = refusal_detail(grants.pair(receiver8, sender8), sender8, receiver8, kind)
+    return Verdict.nak(Rejected(Reason.NOT_AUTHORIZED, detail), c.parsed)
 
 
 def screen(
@@ -235,7 +314,9 @@ def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict
         return Verdict(
             "ACK",
             None,
-            f"held for compliance review under measure {new.held_by}",
+            "held for compliance review: sanctions screening hit"
+            if new.held_by == SCREENING_HOLD
+            else f"held for compliance review under measure {new.held_by}",
             parsed.biz_msg_id,
             parsed.uetr,
             held=True,
@@ -249,4 +330,5 @@ def _verdict(new: NewMessage, parsed: ParsedMessage, outcome: object) -> Verdict
         parsed.biz_msg_id,
         parsed.uetr,
         licence_id=",".join(new.licence_ids) or None,
+        receiver=new.receiver,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -9,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from finmesh import config, request_auth
-from finmesh.api.errors import Disconnected, PayloadTooLarge
+from finmesh.api.errors import Disconnected, PayloadTooLarge, RequestTimeout
 from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
 from finmesh.domain.errors import AuthenticationFailed, BadRequest
@@ -32,16 +33,24 @@ def _check_declared_length(request: Request, limit: int = limits.REQUEST_BYTES_M
         raise PayloadTooLarge(f"body of {declared} bytes exceeds {limit}")
 
 
+BODY_SECONDS = config.body_seconds()
+
+
 async def read_body(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> bytes:
     _check_declared_length(request, limit)
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"body exceeds {limit} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"body exceeds {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(
+            f"the request body did not arrive within {BODY_SECONDS:g} s ({size} bytes came)"
+        ) from None
     except ClientDisconnect:
         # nobody is left to answer; a coded refusal keeps it out of the error log
         raise BadRequest("the connection closed before the request body was complete") from None
@@ -70,10 +79,14 @@ class Limits:
 
 
 async def authenticate(
-    request: Request, node: Node, rates: Limits, kind: str = "participant"
+    request: Request,
+    node: Node,
+    rates: Limits,
+    kind: str = "participant",
+    body_limit: int = limits.REQUEST_BYTES_MAX,
 ) -> Caller:
     rates.peer.take(request.client.host if request.client else "unknown")
-    _check_declared_length(request)
+    _check_declared_length(request, body_limit)
     now = node.clock()
     # headers, freshness and certificate first: an unknown caller's body is never read
     checked = request_auth.check_headers(
@@ -87,7 +100,9 @@ async def authenticate(
         now_ms=now,
         expected_kind=kind,
     )
-    body = await read_body(request)
+    if kind == "participant":  # revoked: refused from the next request on, no cache
+        node.trust.check_not_revoked(checked.identity)
+    body = await read_body(request, body_limit)
     verified = request_auth.verify_body(checked, body)
     fresh = await run_in_threadpool(
         node.store.remember_nonce, verified.subject, verified.nonce, now + NONCE_KEEP_MS, now

@@ -20,13 +20,19 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
-from finmesh.store.port import StalePolicy
+from finmesh.sanctions.errors import ListFormatError
+from finmesh.store.port import StalePolicy, StoreUnavailable
+from finmesh.trust import CertificateRevoked
 
 log = logging.getLogger("finmesh.api")
 
 
 class PayloadTooLarge(BadRequest):
     """The request body exceeds REQUEST_BYTES_MAX."""
+
+
+class RequestTimeout(BadRequest):
+    """The request body did not arrive within config.body_seconds() (a slow client)."""
 
 
 class Disconnected(Refused):
@@ -36,15 +42,19 @@ class Disconnected(Refused):
 # (error class, HTTP status, stable error code) — most specific first.
 ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
     (PayloadTooLarge, 413, "payload_too_large"),
+    (RequestTimeout, 408, "request_timeout"),
     (RateLimited, 429, "rate_limited"),
+    (StoreUnavailable, 503, "store_unavailable"),
     (Disconnected, 403, "disconnected"),
     (Forbidden, 403, "forbidden"),
     (StalePolicy, 409, "stale"),
+    (CertificateRevoked, 401, "certificate_revoked"),
     (AuthenticationFailed, 401, "authentication_failed"),
     (NotFound, 404, "not_found"),
     (Refused, 409, "refused"),
     (Rejected, 400, "rejected"),
     (BadRequest, 400, "bad_request"),
+    (ListFormatError, 422, "list_format"),
     (FinmeshError, 500, "internal_error"),
 )
 
@@ -67,7 +77,11 @@ def install(app: FastAPI) -> None:
         headers: dict[str, str] = {}
         if isinstance(exc, Rejected):
             body["reason"] = exc.reason.code
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, ListFormatError):
+            body.update(code=exc.code, where=exc.where, detail=exc.detail)
+        if isinstance(exc, RequestTimeout):
+            headers["Connection"] = "close"  # the rest of a trickled body is not waited for
+        if isinstance(exc, RateLimited | StoreUnavailable):
             headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
             body["retry_after_s"] = round(exc.retry_after_s, 3)
         return JSONResponse(body, status_code=status, headers=headers)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from finmesh.domain import limits
+from finmesh.domain.policy.rma import TYPES_PER_GRANT_MAX
 
 
 class SubmitItem(BaseModel):
@@ -50,7 +51,15 @@ class DeliveredMessage(BaseModel):
     possible_duplicate: bool
     payload: str = Field(description="base64 of the exact bytes the sender signed")
     signature: str = Field(description="base64 of the sender's signature")
-    sender_certificate: str = Field(description="PEM certificate of the sender")
+    sender_certificate: str = Field(
+        description="PEM certificate of the sender that verifies this message: its current"
+        " one, or one rotated out recently if the message was signed before the rotation"
+    )
+    sender_certificate_status: str = Field(
+        default="current",
+        description="current | rotated (replaced by a newer key; still valid for messages"
+        " signed before) | revoked (the message was accepted before the revocation)",
+    )
 
 
 class DeliveriesResponse(BaseModel):
@@ -102,3 +111,60 @@ class InstitutionModel(BaseModel):
     city: str | None
     generated: bool
     participant: bool
+
+
+class RmaGrantRequest(BaseModel):
+    """An authorization the caller (the receiver) gives a correspondent (the sender)."""
+
+    model_config = ConfigDict(extra="forbid")  # no "receiver": it is always the caller
+
+    correspondent: str = Field(description="BIC8 (or BIC11) of the institution authorized")
+    types: list[str] = Field(
+        default_factory=list,
+        max_length=TYPES_PER_GRANT_MAX,
+        description="MsgDefIdr (pacs.008.001.08), family (pacs.008) or area (pacs); none = all",
+    )
+    valid_from_ms: int | None = Field(
+        default=None, ge=0, le=limits.INSTANT_MS_MAX, description="default: at once"
+    )
+    valid_until_ms: int | None = Field(
+        default=None, ge=0, le=limits.INSTANT_MS_MAX, description="exclusive end"
+    )
+
+
+class RmaGrant(BaseModel):
+    id: str
+    receiver: str = Field(description="BIC8 that granted the authorization")
+    sender: str = Field(description="BIC8 authorized to send to the receiver")
+    types: list[str] = Field(description="type scopes; empty = every message type")
+    valid_from: str | None = Field(description="ISO 8601 instant, inclusive")
+    valid_until: str | None = Field(description="ISO 8601 instant, exclusive")
+    valid_from_ms: int | None
+    valid_until_ms: int | None
+    granted_by: str
+    granted_ms: int
+
+
+class RmaRevokeResponse(BaseModel):
+    deleted: list[str] = Field(description="ids of the authorizations revoked whole")
+    narrowed: list[RmaGrant] = Field(description="authorizations left with fewer types")
+
+
+class ScreenRequest(BaseModel):
+    """A name (and optional evidence) an operator screens against the lists in force."""
+
+    name: str = Field(default="", max_length=limits.DIRECTORY_FIELD_CHARS_MAX)
+    country: str | None = Field(default=None, pattern="^[A-Za-z]{2}$", description="ISO 3166")
+    bic: str | None = Field(default=None, pattern="^[A-Za-z0-9]{8}([A-Za-z0-9]{3})?$")
+
+
+class GoodGuyProposal(BaseModel):
+    """A known false positive to clear for one counterparty (needs a second officer)."""
+
+    list: str = Field(min_length=1, max_length=200, description="list name, e.g. ofac")
+    entry: str = Field(min_length=1, max_length=200, description="the listed entry's id")
+    cleared_for: str = Field(
+        min_length=1, max_length=140, description="counterparty BIC (8 or 11) or exact name"
+    )
+    reason: str = Field(min_length=1, max_length=limits.REASON_CHARS_MAX)
+    expires_ms: int | None = Field(default=None, ge=0, le=limits.INSTANT_MS_MAX)

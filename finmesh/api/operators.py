@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from finmesh.api import screening_ops
 from finmesh.api.auth import Caller, Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
 from finmesh.compliance import (
@@ -24,6 +25,7 @@ from finmesh.compliance import (
 )
 from finmesh.domain import limits
 from finmesh.node import Node
+from finmesh.trust import grant_json, retired_json
 
 Instant = Annotated[int, Field(ge=0, le=limits.INSTANT_MS_MAX)]
 InstantQuery = Annotated[int, Query(ge=0, le=limits.INSTANT_MS_MAX)]
@@ -63,6 +65,10 @@ class LicenceProposal(BaseModel):
 
 
 class HoldDecision(BaseModel):
+    reason: str | None = Field(default=None, max_length=limits.REASON_CHARS_MAX)
+
+
+class CertificateRevocation(BaseModel):
     reason: str | None = Field(default=None, max_length=limits.REASON_CHARS_MAX)
 
 
@@ -162,7 +168,8 @@ def router(node: Node, limits: Limits) -> APIRouter:
     async def list_holds(request: Request, state: str | None = "held") -> list[dict[str, Any]]:
         """Held messages (state held, released, rejected; state= for all)."""
         who = await caller(request)
-        return await run_in_threadpool(comp.holds, who.roles, state or None)
+        found = await run_in_threadpool(comp.holds, who.roles, state or None)
+        return await run_in_threadpool(lambda: [node.screening.with_result(h) for h in found])
 
     @api.post("/holds/{hold_id}/release", openapi_extra=documented(HoldDecision))
     async def release_hold(request: Request, hold_id: HoldId) -> dict[str, Any]:
@@ -183,7 +190,28 @@ def router(node: Node, limits: Limits) -> APIRouter:
             comp.decide_hold, who.subject, who.roles, hold_id, decision, p.reason
         )
         node.bell.ring()
-        return hold_json(h)
+        return await run_in_threadpool(node.screening.with_result, hold_json(h))
+
+    @api.get("/rma")
+    async def list_rma(request: Request, bic: str | None = None) -> list[dict[str, Any]]:
+        """RMA authorizations of the network, or those where ``bic`` (its BIC8) is the
+        receiver or the sender (readable by any operator role)."""
+        who = await caller(request)
+        found = await run_in_threadpool(node.trust.all_grants, who.roles, bic)
+        return [grant_json(g) for g in found]
+
+    @api.post(
+        "/certificates/{bic11}/revoke", openapi_extra=documented(CertificateRevocation)
+    )
+    async def revoke_certificate(request: Request, bic11: str) -> dict[str, Any]:
+        """Revoke an institution's current certificate (role operator): its requests are
+        refused from the next one on; messages it sent before stay deliverable."""
+        who = await caller(request)
+        p = parse_body(CertificateRevocation, who.body)
+        revoked = await run_in_threadpool(
+            node.trust.revoke_certificate, who.subject, who.roles, bic11, p.reason
+        )
+        return retired_json(revoked)
 
     @api.get("/audit")
     async def audit(
@@ -208,4 +236,5 @@ def router(node: Node, limits: Limits) -> APIRouter:
             "problem": v.problem,
         }
 
+    screening_ops.add_routes(api, node, limits, caller)
     return api

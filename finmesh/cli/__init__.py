@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from finmesh.cli import compliance, demo, messaging, network
+from finmesh.cli import bench, compliance, demo, messaging, network, screening, trust
 
 
 @click.group()
@@ -14,5 +14,13 @@ def main() -> None:
     """finmesh: an open financial messaging network."""
 
 
-for command in (*network.COMMANDS, *messaging.COMMANDS, *compliance.COMMANDS, demo.demo):
+for command in (
+    *network.COMMANDS,
+    *messaging.COMMANDS,
+    *compliance.COMMANDS,
+    demo.demo,
+    *bench.COMMANDS,
+    *trust.COMMANDS,
+    *screening.COMMANDS,
+):
     main.add_command(command)

@@ -16,8 +16,7 @@ from finmesh.cli.output import emit, fail
 from finmesh.client import ApiError, Client
 from finmesh.domain.audit import verify_with_head
 from finmesh.domain.errors import FinmeshError
-from finmesh.store.audit_head import read_head
-from finmesh.store.sqlite_policy import read_audit
+from finmesh.store.factory import read_audit_trail
 
 operator_option = click.option(
     "--operator",
@@ -268,10 +267,8 @@ def audit_verify(directory: Path) -> None:
     The database is opened read-only: verifying never changes what it verifies."""
     if not config.is_network(directory):
         fail(f"{directory} is not a finmesh network folder")
-    database = config.NetworkConfig.load(directory).database
     try:
-        head = read_head(database)
-        entries = read_audit(database)
+        entries, head = read_audit_trail(config.NetworkConfig.load(directory))
     except (FinmeshError, ValueError, KeyError) as exc:
         fail(f"cannot read the audit trail: {exc}")
     verdict = verify_with_head(entries, head)

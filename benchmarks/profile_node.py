@@ -1,0 +1,110 @@
+"""cProfile of a node under closed-loop HTTP load: where the node's time goes per message.
+
+The node runs in this process (one uvicorn worker) with the intake's thread hops made
+inline, so one profiler sees the whole request: HTTP, authentication, JSON, intake,
+storage. Client processes drive it exactly as ``finmesh bench intake`` does.
+
+    .venv/bin/python -m benchmarks.profile_node [--seconds 8] [--batch 100] [--top 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from finmesh.api.intake_lane import IntakeLane
+from finmesh.benchmarking import scratch
+from finmesh.benchmarking.load import run_closed_loop
+from finmesh.pipeline import IntakeRequest, Submission, Verdict
+
+
+async def _inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+async def _inline_lane(
+    lane: IntakeLane, sender: str, cert_pem: bytes, items: Sequence[Submission]
+) -> list[Verdict]:
+    return lane.intake.submit_group([IntakeRequest(sender, cert_pem, items)])[0]
+
+
+def _inline_thread_hops() -> None:
+    """Run what the API hands to other threads on the event loop's thread instead."""
+    import finmesh.api.auth as auth
+    import finmesh.api.participants as participants
+
+    for module in (auth, participants):
+        module.run_in_threadpool = _inline  # type: ignore[attr-defined]
+    IntakeLane.submit = _inline_lane  # type: ignore[method-assign]
+
+
+def profile(seconds: float, batch: int, clients: int) -> tuple[pstats.Stats, dict[str, Any]]:
+    from finmesh.api.app import create_app
+    from finmesh.node import Node
+
+    folder = Path(tempfile.mkdtemp(prefix="finmesh-profile-"))
+    try:
+        root = folder / "net"
+        scratch.create_network(root)
+        pairs = scratch.pairs(scratch.participant_folders(root), clients)
+        scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
+        port = scratch.free_port()
+        _inline_thread_hops()
+        node = Node(root)
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(node), port=port, log_level="warning", ws="none")
+        )
+        outcome: dict[str, Any] = {}
+
+        def drive() -> None:
+            while not server.started:
+                time.sleep(0.05)
+            try:
+                outcome.update(run_closed_loop(
+                    f"http://127.0.0.1:{port}", 0, pairs, batch, seconds, 1.0
+                ))
+            finally:
+                server.should_exit = True
+
+        driver = threading.Thread(target=drive)
+        driver.start()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        server.run()
+        profiler.disable()
+        driver.join()
+        node.close()
+        return pstats.Stats(profiler), outcome
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="tottime")
+    args = parser.parse_args()
+    stats, outcome = profile(args.seconds, args.batch, args.clients)
+    out = io.StringIO()
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+    print({k: v for k, v in outcome.items() if k != "records"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""``finmesh bench intake``: full intake throughput against a real node, and the bound.
+
+One run: a scratch demo network (SQLite, or a scratch PostgreSQL database), the bound
+measured on it (see bound.py) before the node starts and again after it stops, a
+``finmesh serve --workers N`` process, and N client processes in a closed loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from finmesh.benchmarking import scratch
+from finmesh.benchmarking.bound import measure_bound
+from finmesh.benchmarking.load import run_closed_loop
+from finmesh.benchmarking.openloop import run_open_loop
+from finmesh.benchmarking.postgres import scratch_database
+from finmesh.benchmarking.stats import machine, median
+from finmesh.benchmarking.traffic import signed_messages
+from finmesh.profile import load_profile
+
+BOUND_SECONDS_MAX = 3.0
+BOUND_MSGS_PER_S_MAX = 8_000
+WARMUP_SECONDS_MAX = 2.0
+WARMUP_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    seconds: float = 10.0
+    batch: int = 100
+    clients: int = 4
+    workers: int = 2
+    store: str = "sqlite"
+    database: str | None = None
+    """PostgreSQL server URL; a scratch database is created on it and dropped after."""
+
+    @property
+    def warmup(self) -> float:
+        return min(WARMUP_SECONDS_MAX, self.seconds * WARMUP_FRACTION)
+
+
+@contextlib.contextmanager
+def bench_network(
+    settings: IntakeSettings, participants: int, keep: Path | None = None
+) -> Iterator[tuple[Path, str | None]]:
+    """A scratch demo network with at least ``participants`` participants, and the URL
+    of its scratch PostgreSQL database (None on SQLite)."""
+    folder = Path(tempfile.mkdtemp(prefix="finmesh-bench-"))
+    try:
+        with _database(settings) as url:
+            root = folder / "net"
+            scratch.create_network(root, url)
+            have = len(scratch.participant_folders(root))
+            scratch.add_participants(root, participants - have)
+            yield root, url
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _database(settings: IntakeSettings) -> Iterator[str | None]:
+    if settings.store != "postgresql":
+        yield None
+        return
+    with scratch_database(settings.database) as url:
+        yield url
+
+
+def bound_for(
+    root: Path, sender: Path, receiver: str, seconds: float, url: str | None
+) -> dict[str, Any]:
+    profile = load_profile(sender)
+    seconds = min(BOUND_SECONDS_MAX, seconds)
+    messages = signed_messages(profile, receiver, int(BOUND_MSGS_PER_S_MAX * seconds) + 100)
+    return measure_bound(messages, profile.cert_pem, seconds, root.parent, url)
+
+
+def run_intake(settings: IntakeSettings) -> dict[str, Any]:
+    """The JSON object ``finmesh bench intake --json`` prints."""
+    with bench_network(settings, settings.clients + 1) as (root, url):
+        pairs = scratch.pairs(scratch.participant_folders(root), settings.clients)
+        scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
+        before = bound_for(root, *pairs[0], settings.seconds, url)
+        with scratch.serving(root, settings.workers) as server:
+            result = run_closed_loop(
+                server.url, server.pid, pairs, settings.batch, settings.seconds, settings.warmup
+            )
+        after = bound_for(root, *pairs[0], settings.seconds, url)
+    return combine(result, before, after, settings)
+
+
+LATENCY_SENDERS = 2
+
+
+def run_latency(
+    settings: IntakeSettings, rates: Sequence[float], say: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    """Open-loop runs at each offered rate against one node: ``LATENCY_SENDERS`` sender
+    processes, each to its own streaming receiver."""
+    out = []
+    with bench_network(settings, 2 * LATENCY_SENDERS) as (root, _url):
+        folders = scratch.participant_folders(root)
+        pairs = [(folders[2 * i], folders[2 * i + 1].name) for i in range(LATENCY_SENDERS)]
+        scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
+        with scratch.serving(root, settings.workers) as server:
+            for rate in rates:
+                if say is not None:
+                    say(f"latency: {rate:,.0f} msgs/s offered for {settings.seconds:.0f} s")
+                run = run_open_loop(server.url, pairs, rate, settings.seconds, settings.warmup,
+                                    server_pid=server.pid)
+                out.append({**run, "workers": settings.workers, "store": settings.store})
+    return out
+
+
+def combine(
+    result: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
+    settings: IntakeSettings,
+) -> dict[str, Any]:
+    """The run's numbers with the bound (median of both measurements) and the ratio."""
+    reps = before["bound_reps_msgs_per_s"] + after["bound_reps_msgs_per_s"]
+    per_core = median(reps)
+    cores = before["bound_cores"]
+    bound = per_core * cores
+    node_us = result.get("server_cpu_us_per_msg")
+    return {
+        **result,
+        "bound_msgs_per_s": round(bound, 1),
+        "ratio_to_bound": round(result["msgs_per_s"] / bound, 3) if bound else None,
+        # CPU per message, bound over node: does not depend on how many cores were free
+        "cpu_ratio_to_bound": round(1e6 / per_core / node_us, 3) if per_core and node_us else None,
+        "bound_per_core_msgs_per_s": round(per_core, 1),
+        "bound_cores": cores,
+        "bound_before_after_per_core": [
+            before["bound_per_core_msgs_per_s"], after["bound_per_core_msgs_per_s"]
+        ],
+        "bound_commit_rows": before["bound_commit_rows"],
+        "store": settings.store,
+        "workers": settings.workers,
+        "machine": machine(),
+    }
