@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -63,7 +64,12 @@ def _check_disk(plan: suite.Plan) -> None:
                          f" only {free / 1e9:.1f} GB free: give a smaller --history")
 
 
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: scratch networks removed, nodes stopped
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_term)
     args = parse(argv)
     plan = suite.with_overrides(
         suite.QUICK if args.quick else suite.FULL, seconds=args.seconds, reps=args.reps,

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from finmesh.benchmarking.load import START_DELAY_SECONDS, Window, await_ready
-from finmesh.benchmarking.stats import die_with_parent, latency_summary, machine
+from finmesh.benchmarking.stats import die_with_parent, latency_summary, machine, reap
 from finmesh.benchmarking.traffic import BenchmarkInvalid, MessageFactory, submission_item
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -95,11 +95,11 @@ class _Publisher:
         self.end = 0.0
         self.ready_hook: Any = None
         self.channel: Any = None
+        self.error: str | None = None
         self.connection = pika.SelectConnection(
             pika.URLParameters(url), on_open_callback=self._opened,
             on_open_error_callback=self._failed, on_close_callback=self._closed,
         )
-        self.error: str | None = None
 
     def _opened(self, connection: Any) -> None:
         connection.channel(on_open_callback=self._channel)
@@ -232,6 +232,7 @@ def _publish(settings: BrokerSettings, queue: str) -> dict[str, Any]:
              for _ in range(settings.clients)]
     for p in procs:
         p.start()
+    finished = False
     try:
         await_ready(ready, len(procs))
         start = time.time() + START_DELAY_SECONDS
@@ -239,11 +240,9 @@ def _publish(settings: BrokerSettings, queue: str) -> dict[str, Any]:
         window[:] = [w.start, w.measure_from, w.end]
         go.set()
         outcomes = [results.get(timeout=RESULT_SECONDS_MAX + settings.seconds) for _ in procs]
+        finished = True
     finally:
-        for p in procs:
-            p.join(5)
-            if p.is_alive():
-                p.kill()
+        reap(procs, finished)
     failed = [o for o in outcomes if "error" in o]
     if failed:
         raise BenchmarkInvalid(f"a publisher failed: {failed[0]['error']}\n{failed[0]['trace']}")

@@ -20,7 +20,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from finmesh.benchmarking.stats import die_with_parent, latency_summary, tree_cpu_seconds
+from finmesh.benchmarking.stats import die_with_parent, latency_summary, reap, tree_cpu_seconds
 from finmesh.benchmarking.traffic import (
     BenchmarkInvalid,
     SignedHttp,
@@ -119,6 +119,7 @@ def run_closed_loop(
     ]
     for p in procs:
         p.start()
+    finished = False
     try:
         await_ready(ready, len(procs))
         start = time.time() + START_DELAY_SECONDS
@@ -127,11 +128,9 @@ def run_closed_loop(
         go.set()
         server_cpu = server_cpu_in_window(server_pid, w)
         outcomes = [results.get(timeout=RESULT_SECONDS_MAX + seconds) for _ in procs]
+        finished = True
     finally:
-        for p in procs:
-            p.join(5)
-            if p.is_alive():
-                p.kill()
+        reap(procs, finished)
     failed = [o for o in outcomes if "error" in o]
     if failed:
         raise BenchmarkInvalid(f"a client failed: {failed[0]['error']}\n{failed[0]['trace']}")

@@ -34,7 +34,7 @@ from finmesh.benchmarking.load import (
     await_ready,
     server_cpu_in_window,
 )
-from finmesh.benchmarking.stats import die_with_parent, latency_summary
+from finmesh.benchmarking.stats import die_with_parent, latency_summary, reap
 from finmesh.benchmarking.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_messages
 
 CONNECTIONS_PER_SENDER = 4
@@ -225,6 +225,7 @@ def run_open_loop(
     procs = recv_procs + send_procs
     for p in procs:
         p.start()
+    finished = False
     try:
         await_ready(ready, len(procs))
         start = time.time() + START_DELAY_SECONDS
@@ -237,12 +238,10 @@ def run_open_loop(
         delivered = [receipts.get(timeout=RESULT_SECONDS_MAX) for _ in recv_procs]
         if crowd is not None:
             delivered.append({"delivered": crowd.ask("report")["seen"]})
+        finished = True
     finally:
         stop.set()
-        for p in procs:
-            p.join(10)
-            if p.is_alive():
-                p.kill()
+        reap(procs, finished)
     failed = [o for o in sent + delivered if "error" in o]
     if failed:
         raise BenchmarkInvalid(f"{failed[0]['error']}\n{failed[0]['trace']}")

@@ -93,3 +93,19 @@ def tree_cpu_seconds(pid: int) -> float:
     except OSError:
         children = []
     return total + sum(tree_cpu_seconds(int(child)) for child in children)
+
+
+REAP_SECONDS = 10.0
+"""How long finished client processes get to exit before they are killed."""
+
+
+def reap(procs: Sequence[Any], finished: bool) -> None:
+    """End client processes: a finished run lets them exit (REAP_SECONDS in all), an
+    interrupted one (error, SIGTERM, Ctrl-C) kills them at once."""
+    deadline = time.monotonic() + (REAP_SECONDS if finished else 0.0)
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+            p.join(1)

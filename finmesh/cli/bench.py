@@ -7,6 +7,8 @@ needs neither (it measures the matcher in-process).
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from finmesh.cli.output import emit, fail, stderr
@@ -25,6 +27,13 @@ clients_option = click.option(
 @click.group()
 def bench() -> None:
     """Measure this machine: intake throughput and latency, and a broker baseline."""
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C: the scratch network and
+    # database are removed and the node is stopped
+    signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @bench.command("intake")
