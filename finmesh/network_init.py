@@ -20,7 +20,7 @@ from finmesh.config import NetworkConfig
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import FinmeshError, NotFound, Refused
 from finmesh.node import system_clock
-from finmesh.profile import write_profile
+from finmesh.profile import issue_participant_profile, write_profile
 from finmesh.store.factory import open_store, prepare_database
 from finmesh.store.sql_store import SqlStore
 
@@ -149,19 +149,7 @@ def onboard(
     folder = config.participants / bic11
     if folder.exists():
         raise Refused(f"{folder} already exists; refusing to replace an identity")
-    key = pki.generate_key()
-    cert_pem = ca.issue(
-        bic11, pki.public_key_pem(key), kind="participant", display_name=institution.name
-    )
-    write_profile(
-        folder,
-        key=key,
-        cert_pem=cert_pem,
-        ca_pem=ca.cert_pem,
-        subject=bic11,
-        kind="participant",
-        url=config.url,
-    )
+    cert_pem = issue_participant_profile(folder, config.url, ca, bic11, institution.name)
     store.add_participant(
         bic11, cert_pem, pki.certificate_identity(cert_pem).serial, system_clock()
     )

@@ -235,3 +235,32 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
         ca_pem=ca_pem,
         roles=roles,
     )
+
+
+def issue_participant_profile(
+    folder: Path,
+    url: str,
+    ca: pki.CertificateAuthority,
+    bic11: str,
+    display_name: str,
+    *,
+    overwrite: bool = False,
+) -> bytes:
+    """A new key and certificate for ``bic11``, written as the profile ``folder``
+    (replacing an old one only when ``overwrite``); returns the certificate, which the
+    caller registers with the store after the profile is safely on disk."""
+    key = pki.generate_key()
+    cert_pem = ca.issue(
+        bic11, pki.public_key_pem(key), kind="participant", display_name=display_name
+    )
+    write_profile(
+        folder,
+        key=key,
+        cert_pem=cert_pem,
+        ca_pem=ca.cert_pem,
+        subject=bic11,
+        kind="participant",
+        url=url,
+        overwrite=overwrite,
+    )
+    return cert_pem

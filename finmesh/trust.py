@@ -35,7 +35,7 @@ from finmesh.domain.errors import AuthenticationFailed, BadRequest, InvalidBic, 
 from finmesh.domain.policy import rma
 from finmesh.domain.policy.rma import Authorization, GrantIndex, RmaEdit
 from finmesh.pipeline import Clock
-from finmesh.profile import write_profile
+from finmesh.profile import issue_participant_profile
 from finmesh.store.port import AuditNote, Delivery, RetiredCertificate, Store
 
 OPERATOR_ROLE = "operator"
@@ -293,24 +293,9 @@ def rotate_participant(
     if store.participant_cert(bic11) is None:
         raise NotFound(f"{bic11} is not a participant")
     institution = store.institution(bic11)
-    key = pki.generate_key()
-    cert_pem = ca.issue(
-        bic11,
-        pki.public_key_pem(key),
-        kind="participant",
-        display_name=institution.name if institution else "",
-    )
     folder = config.participants / bic11
-    write_profile(
-        folder,
-        key=key,
-        cert_pem=cert_pem,
-        ca_pem=ca.cert_pem,
-        subject=bic11,
-        kind="participant",
-        url=config.url,
-        overwrite=True,
-    )
+    name = institution.name if institution else ""
+    cert_pem = issue_participant_profile(folder, config.url, ca, bic11, name, overwrite=True)
     serial = pki.certificate_identity(cert_pem).serial
     grace_ms = limits.CERT_ROTATION_GRACE_SECONDS * 1000
     old = store.rotate_certificate(bic11, cert_pem, serial, actor, now_ms, grace_ms)

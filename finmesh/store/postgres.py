@@ -28,7 +28,7 @@ from finmesh.store.handle import Handle, Rows
 from finmesh.store.pg_listen import NOTIFY, ChangeListener
 from finmesh.store.policy_tables import audit_entry
 from finmesh.store.port import NewMessage, Stored, StoreOutcome, StoreUnavailable
-from finmesh.store.sql_store import SqlStore, already_stored
+from finmesh.store.sql_store import SqlStore, already_stored, message_columns
 
 CONNECT_TIMEOUT_SECONDS = 5
 WRITER_LOCK = 0x66_69_6E_6D
@@ -290,24 +290,7 @@ class PostgresStore(SqlStore):
 
 
 def _plain(m: NewMessage) -> tuple[Any, ...]:
-    return (
-        m.sender,
-        m.receiver,
-        m.biz_msg_id,
-        m.payload_sha256,
-        m.payload,
-        m.signature,
-        m.msg_def_id,
-        m.uetr,
-        m.amount,
-        m.currency,
-        m.priority,
-        int(m.notify_delivery),
-        m.parties_json,
-        m.purposes_json,
-        m.received_ms,
-        m.obsolete_ms,
-    )
+    return (*message_columns(m), m.obsolete_ms)
 
 
 def connect(url: str, autocommit: bool = True) -> Conn:

@@ -211,25 +211,7 @@ def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
         return already_stored(found)
     row = db.execute(
         Q["insert_message"],
-        (
-            m.sender,
-            m.receiver,
-            m.biz_msg_id,
-            m.payload_sha256,
-            m.payload,
-            m.signature,
-            m.msg_def_id,
-            m.uetr,
-            m.amount,
-            m.currency,
-            m.priority,
-            int(m.notify_delivery),
-            m.parties_json,
-            m.purposes_json,
-            m.received_ms,
-            m.held_by,
-            ",".join(m.licence_ids) or None,
-        ),
+        (*message_columns(m), m.held_by, ",".join(m.licence_ids) or None),
     ).fetchone()
     message_id = int(row[0])
     for licence_id in m.licence_ids:
@@ -239,6 +221,28 @@ def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
     seq = next_seq(db, m.receiver, "queue")
     db.execute(Q["insert_queue"], (m.receiver, seq, message_id, m.obsolete_ms))
     return Stored(queue_seq=seq)
+
+
+def message_columns(m: NewMessage) -> tuple[Any, ...]:
+    """The message row's columns from sender to received_ms, in the order of the
+    insert queries of both databases."""
+    return (
+        m.sender,
+        m.receiver,
+        m.biz_msg_id,
+        m.payload_sha256,
+        m.payload,
+        m.signature,
+        m.msg_def_id,
+        m.uetr,
+        m.amount,
+        m.currency,
+        m.priority,
+        int(m.notify_delivery),
+        m.parties_json,
+        m.purposes_json,
+        m.received_ms,
+    )
 
 
 def already_stored(row: tuple[Any, ...]) -> AlreadyStored:
