@@ -83,10 +83,14 @@ def test_flood_of_forged_requests_is_limited_per_address(limited: Target) -> Non
         last: httpx.Response | None = None
         with httpx.Client(base_url=limited.url, timeout=10) as http:
             for _ in range(80):
-                last = http.post("/v1/messages", content=b"{}")
-                statuses.append(last.status_code)
+                response = http.post("/v1/messages", content=b"{}")
+                statuses.append(response.status_code)
+                if response.status_code == 429:
+                    last = response
     assert set(statuses) == {401, 429}, statuses
-    assert statuses.index(429) >= 10 and statuses[-1] == 429
+    first = statuses.index(429)
+    # past the burst only the refill trickles through (a slow machine refills a few tokens)
+    assert first >= 10 and statuses[first:].count(429) >= (80 - first) // 2, statuses
     assert last is not None
     _assert_retry_later(last)
     _wait_out(last)
