@@ -22,8 +22,8 @@ import time
 from finmesh.domain.iso20022 import example_message, parse_message
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.queries import screening_queries
+from finmesh.node.intake_screening import ActiveScreening
 from finmesh.sanctions.bench import BENCH_SEED, generate_list, generate_queries
-from finmesh.screening_intake import ActiveScreening
 
 SENDERS = ("BCVLCH2LXXX", "COBADEFFXXX", "BNPAFRPPXXX", "INGBNL2AXXX")
 

@@ -23,10 +23,11 @@ from typing import Any
 
 import uvicorn
 
+from benchmarks import scratch
+from benchmarks.load import run_closed_loop
 from finmesh.api.intake_lane import IntakeLane
-from finmesh.benchmarking import scratch
-from finmesh.benchmarking.load import run_closed_loop
-from finmesh.pipeline import IntakeRequest, Submission, Verdict
+from finmesh.node.intake import IntakeRequest, Submission, Verdict
+from finmesh.node.launcher import free_port
 
 
 async def _inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -51,7 +52,7 @@ def _inline_thread_hops() -> None:
 
 def profile(seconds: float, batch: int, clients: int) -> tuple[pstats.Stats, dict[str, Any]]:
     from finmesh.api.app import create_app
-    from finmesh.node import Node
+    from finmesh.node.root import Node
 
     folder = Path(tempfile.mkdtemp(prefix="finmesh-profile-"))
     try:
@@ -59,7 +60,7 @@ def profile(seconds: float, batch: int, clients: int) -> tuple[pstats.Stats, dic
         scratch.create_network(root)
         pairs = scratch.pairs(scratch.participant_folders(root), clients)
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
-        port = scratch.free_port()
+        port = free_port()
         _inline_thread_hops()
         node = Node(root)
         server = uvicorn.Server(

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from benchmarks import report, suite
 from benchmarks.chart import latency_chart
-from finmesh.benchmarking.stats import machine
+from benchmarks.stats import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DISK_BYTES_PER_HISTORY_MESSAGE = 700

@@ -1,4 +1,4 @@
-"""The sections of the suite, each a call into ``finmesh.benchmarking``.
+"""The sections of the suite, each a call into ``benchmarks``.
 
 Every section runs against real processes: a ``finmesh serve`` node and client
 processes (or RabbitMQ). Sections that need a service that is not running
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from finmesh.benchmarking.broker import BrokerSettings, reachable, run_broker
-from finmesh.benchmarking.intake import IntakeSettings, run_intake, run_latency
-from finmesh.benchmarking.postgres import server_url
-from finmesh.benchmarking.scale import run_history, run_receivers
+from benchmarks.broker import BrokerSettings, reachable, run_broker
+from benchmarks.intake import IntakeSettings, run_intake, run_latency
+from benchmarks.postgres import server_url
+from benchmarks.scale import run_history, run_receivers
 
 Say = Callable[[str], None]
 
@@ -45,7 +45,7 @@ def postgres_ready() -> tuple[bool, str]:
     """Is PostgreSQL reachable, and can ``finmesh init`` make a network on it?"""
     from urllib.parse import urlsplit
 
-    from finmesh.benchmarking.scratch import finmesh_cli
+    from benchmarks.scratch import finmesh_cli
 
     parts = urlsplit(server_url(None))
     try:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.netutil import NodeProcess, build_template, copy_network
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import build_template, copy_network
 
 
 @pytest.fixture(scope="session")

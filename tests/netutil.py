@@ -8,28 +8,15 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from finmesh.network_init import init_network
+from finmesh.network.create import init_network
 from finmesh.store.port import Store
-
-READY_SECONDS_MAX = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def build_template(root: Path) -> Path:
@@ -41,67 +28,6 @@ def build_template(root: Path) -> Path:
 def copy_network(template: Path, target: Path) -> Path:
     shutil.copytree(template, target)
     return target
-
-
-@dataclass
-class NodeProcess:
-    """`finmesh serve` in its own process group, so kill -9 takes all of it."""
-
-    root: Path
-    port: int = field(default_factory=free_port)
-    env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> NodeProcess:
-        # the child keeps its own copy of the log descriptor; ours is closed at once
-        with (self.root / "serve.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "finmesh",
-                    "serve",
-                    str(self.root),
-                    "--port",
-                    str(self.port),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env={**os.environ, **self.env},
-            )
-        self._wait_ready()
-        return self
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_SECONDS_MAX
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError((self.root / "serve.log").read_text())
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise TimeoutError("node did not become ready")
-
-    def kill9(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill9()
 
 
 def participants(root: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from finmesh.api import errors, operators, participants
 from finmesh.api.auth import Limits
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.domain.reasons import table
-from finmesh.node import Node
+from finmesh.node.root import Node
 from finmesh.store.port import StoreUnavailable
 
 log = logging.getLogger("finmesh.api")

@@ -1,4 +1,4 @@
-"""Request authentication: every participant request is signed (see finmesh.pki)."""
+"""Request authentication: every participant request is signed (see finmesh.identity.pki)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from finmesh import config, request_auth
+from finmesh import config
 from finmesh.api.errors import Disconnected, PayloadTooLarge, RequestTimeout
 from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
 from finmesh.domain.errors import AuthenticationFailed, BadRequest
-from finmesh.node import Node
+from finmesh.identity import request_auth
+from finmesh.node.root import Node
 
 NONCE_KEEP_MS = 2 * limits.REQUEST_CLOCK_SKEW_SECONDS * 1000
 

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finmesh.api.ratelimit import RateLimited
-from finmesh.compliance import Forbidden
 from finmesh.domain.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -20,9 +19,10 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
+from finmesh.node.compliance import Forbidden
+from finmesh.node.trust import CertificateRevoked
 from finmesh.sanctions.errors import ListFormatError
 from finmesh.store.port import StalePolicy, StoreUnavailable
-from finmesh.trust import CertificateRevoked
 
 log = logging.getLogger("finmesh.api")
 

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finmesh.pipeline import Intake, IntakeRequest, Submission, Verdict
+from finmesh.node.intake import Intake, IntakeRequest, Submission, Verdict
 
 GROUP_MESSAGES_MAX = 1_000
 """Most messages admitted and committed together (a request is never split)."""

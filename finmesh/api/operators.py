@@ -1,7 +1,7 @@
 """Operator API: measures, licences, holds, impact analysis, audit.
 
 Every request is signed with an operator certificate (kind "operator"); roles in the
-certificate's registration decide what the operator may do (see finmesh.compliance).
+certificate's registration decide what the operator may do (see finmesh.node.compliance).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from starlette.concurrency import run_in_threadpool
 from finmesh.api import screening_ops
 from finmesh.api.auth import Caller, Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
-from finmesh.compliance import (
+from finmesh.domain import limits
+from finmesh.node.compliance import (
     READ_ROLES,
     hold_json,
     licence_json,
     measure_json,
     require_any,
 )
-from finmesh.domain import limits
-from finmesh.node import Node
-from finmesh.trust import grant_json, retired_json
+from finmesh.node.root import Node
+from finmesh.node.trust import grant_json, retired_json
 
 Instant = Annotated[int, Field(ge=0, le=limits.INSTANT_MS_MAX)]
 InstantQuery = Annotated[int, Query(ge=0, le=limits.INSTANT_MS_MAX)]

@@ -14,15 +14,15 @@ from finmesh.api import models
 from finmesh.api.auth import Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
 from finmesh.api.intake_lane import IntakeLane
-from finmesh.delivery import NOTICE_WAITERS, long_poll
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, NotFound
 from finmesh.domain.policy.rma import TYPES_PER_GRANT_MAX
-from finmesh.node import Node
-from finmesh.pipeline import Submission
+from finmesh.node.delivery import NOTICE_WAITERS, long_poll
+from finmesh.node.intake import Submission
+from finmesh.node.root import Node
+from finmesh.node.trust import CertStates, Trust, grant_json, signer
 from finmesh.store.port import Delivery, Notice
-from finmesh.trust import CertStates, Trust, grant_json, signer
 
 WaitSeconds = Annotated[float, Query(ge=0, le=limits.WAIT_SECONDS_MAX)]
 Limit = Annotated[int, Query(ge=1, le=limits.DELIVERY_PAGE_MAX)]

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from finmesh.delivery import Bell
+from finmesh.node.delivery import Bell
 
 RUN_FOLDER = "run/bells"
 PEERS_REFRESH_SECONDS = 1.0

@@ -9,7 +9,7 @@
     POST /v1/ops/goodguys/{id}/approve|withdraw   second officer / any officer
     GET  /v1/ops/goodguys
 
-Signed like every operator request; roles are checked in finmesh.screening_service.
+Signed like every operator request; roles are checked in finmesh.node.screening.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from finmesh.api.auth import Caller, Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
 from finmesh.api.models import GoodGuyProposal, ScreenRequest
 from finmesh.domain import limits
-from finmesh.node import Node
+from finmesh.node.root import Node
+from finmesh.node.screening import good_guy_json, list_json
 from finmesh.sanctions import FORMATS
-from finmesh.screening_service import good_guy_json, list_json
 
 ListFormat = Annotated[str, Query(pattern="^(" + "|".join(FORMATS) + ")$",
                                   description="one of: " + ", ".join(FORMATS))]

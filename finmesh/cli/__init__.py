@@ -1,16 +1,17 @@
-"""The finmesh command line. Every command prints JSON (one object per line) on stdout;
-progress and human notes go to stderr."""
+"""The finmesh command line. Every command prints JSON (one object per line) on stdout,
+or a table for listings on a terminal; errors are one ``error: CODE: message`` line on
+stderr with a non-zero exit (see ``output``); progress and notes go to stderr."""
 
 from __future__ import annotations
 
 import click
 
-from finmesh.cli import bench, compliance, demo, messaging, network, screening, trust
+from finmesh.cli import bench, compliance, demo, messaging, network, output, screening, trust
 
 
 @click.group()
 @click.version_option(package_name="finmesh")
-def main() -> None:
+def cli() -> None:
     """finmesh: an open financial messaging network."""
 
 
@@ -23,4 +24,9 @@ for command in (
     *trust.COMMANDS,
     *screening.COMMANDS,
 ):
-    main.add_command(command)
+    cli.add_command(command)
+
+
+def main() -> None:
+    """The ``finmesh`` entry point."""
+    output.run(cli)

@@ -7,7 +7,10 @@ needs neither (it measures the matcher in-process).
 
 from __future__ import annotations
 
+import importlib
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -22,6 +25,23 @@ clients_option = click.option(
     "--clients", type=click.IntRange(1, 64), default=4, show_default=True,
     help="client processes, each its own participant",
 )
+
+
+BENCH_EXTRA = "pip install 'finmesh[bench]'"
+
+
+@contextmanager
+def _bench_code() -> Iterator[None]:
+    """Benchmark code lives in the ``benchmarks`` package and some of it needs libraries
+    only the ``bench`` extra installs: say how to get them instead of a traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        fail(
+            "bench_unavailable",
+            f"finmesh bench needs {exc.name!r}, which the runtime does not install: "
+            f"{BENCH_EXTRA} (from a checkout: pip install -e '.[bench]')",
+        )
 
 
 @click.group()
@@ -55,15 +75,16 @@ def intake(
 ) -> None:
     """Messages/s fully processed (authenticated, validated, verified, routed, screened,
     stored durably, ACKed) by a real node, with the bound measured in the same run."""
-    from finmesh.benchmarking.intake import IntakeSettings, run_intake
-    from finmesh.benchmarking.traffic import BenchmarkInvalid
+    with _bench_code():
+        from benchmarks.intake import IntakeSettings, run_intake
+        from benchmarks.traffic import BenchmarkInvalid
 
     settings = IntakeSettings(seconds, batch, clients, workers, store, database)
     stderr.print(f"bench intake: batch {batch}, {clients} clients, {workers} workers, {store}")
     try:
         emit(run_intake(settings))
     except (BenchmarkInvalid, RuntimeError, OSError) as exc:
-        fail(f"bench intake failed: {exc}")
+        fail("bench_failed", f"bench intake failed: {exc}")
 
 
 def _rates(text: str) -> list[float]:
@@ -90,15 +111,16 @@ def latency(
 ) -> None:
     """Submit->ACK and submit->delivery latency at offered rates (open loop, streaming
     receivers); one JSON object per rate."""
-    from finmesh.benchmarking.intake import IntakeSettings, run_latency
-    from finmesh.benchmarking.traffic import BenchmarkInvalid
+    with _bench_code():
+        from benchmarks.intake import IntakeSettings, run_latency
+        from benchmarks.traffic import BenchmarkInvalid
 
     settings = IntakeSettings(seconds=seconds, workers=workers, store=store, database=database)
     try:
         for row in run_latency(settings, _rates(rates), stderr.print):
             emit(row)
     except (BenchmarkInvalid, RuntimeError, OSError) as exc:
-        fail(f"bench latency failed: {exc}")
+        fail("bench_failed", f"bench latency failed: {exc}")
 
 
 @bench.command("broker")
@@ -114,14 +136,16 @@ def broker(
 ) -> None:
     """The same signed message bytes through RabbitMQ: durable queue, persistent
     messages, publisher confirms, ``--inflight`` unconfirmed per client process."""
-    from finmesh.benchmarking.broker import BrokerSettings, run_broker
+    with _bench_code():
+        importlib.import_module("pika")  # imported lazily by the broker's client processes
+        from benchmarks.broker import BrokerSettings, run_broker
 
     settings = BrokerSettings(seconds, clients, inflight, amqp_url)
     stderr.print(f"bench broker: {clients} clients, {inflight} in flight each")
     try:
         emit(run_broker(settings))
     except (RuntimeError, OSError) as exc:
-        fail(f"bench broker failed: {exc}")
+        fail("bench_failed", f"bench broker failed: {exc}")
 
 
 @bench.command("screening")
@@ -133,7 +157,8 @@ def broker(
 def screening(as_json: bool, entries: int, queries: int) -> None:
     """Name screenings/s on one core against a generated list (also index build time,
     p50/p99 latency, index memory). No network or node involved."""
-    from finmesh.sanctions.bench import screening_benchmark
+    with _bench_code():
+        from finmesh.sanctions.bench import screening_benchmark
 
     stderr.print(f"bench screening: {entries} entries, {queries} queries")
     emit(screening_benchmark(entries, queries))

@@ -13,7 +13,7 @@ import click
 
 from finmesh import config
 from finmesh.cli.output import emit, fail
-from finmesh.client import ApiError, Client
+from finmesh.client import Client
 from finmesh.domain.audit import verify_with_head
 from finmesh.domain.errors import FinmeshError
 from finmesh.store.factory import read_audit_trail
@@ -46,25 +46,8 @@ def instant(text: str | None) -> int | None:
 
 @contextmanager
 def operator_session(profile: Path, url: str | None) -> Iterator[Client]:
-    try:
-        client = Client.from_profile(profile, url)
-    except FinmeshError as exc:
-        fail(str(exc))
-    with client:
-        try:
-            yield client
-        except ApiError as exc:
-            body = exc.body if isinstance(exc.body, dict) else {"message": str(exc.body)}
-            emit(
-                {
-                    "error": body.get("error", "error"),
-                    "message": body.get("message"),
-                    "status": exc.status,
-                }
-            )
-            fail(str(body.get("message", exc)))
-        except FinmeshError as exc:
-            fail(str(exc))
+    with Client.from_profile(profile, url) as client:
+        yield client
 
 
 def _call(
@@ -112,7 +95,7 @@ def measure_propose(
 ) -> None:
     """Propose a measure; prints {"id": ...}. Another officer must approve it."""
     if kind == "prohibit" and action is None:
-        fail("--action hold|reject is required for a prohibition")
+        fail("usage", "--action hold|reject is required for a prohibition")
     body = {
         "kind": kind,
         "bic": bic,
@@ -251,7 +234,7 @@ def holds(
         emit(_call(operator, url, "GET", "/v1/ops/holds", params))
         return
     if hold_id is None:
-        fail(f"holds {action} needs the hold ID")
+        fail("usage", f"holds {action} needs the hold ID")
     emit(_call(operator, url, "POST", f"/v1/ops/holds/{hold_id}/{action}", body={"reason": reason}))
 
 
@@ -266,11 +249,11 @@ def audit_verify(directory: Path) -> None:
     """Check the hash chain offline; exit 0 if intact, else 1 and the first bad entry.
     The database is opened read-only: verifying never changes what it verifies."""
     if not config.is_network(directory):
-        fail(f"{directory} is not a finmesh network folder")
+        fail("not_a_network", f"{directory} is not a finmesh network folder")
     try:
         entries, head = read_audit_trail(config.NetworkConfig.load(directory))
     except (FinmeshError, ValueError, KeyError) as exc:
-        fail(f"cannot read the audit trail: {exc}")
+        fail("audit_unreadable", f"cannot read the audit trail: {exc}")
     verdict = verify_with_head(entries, head)
     emit(
         {

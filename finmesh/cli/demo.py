@@ -13,7 +13,7 @@ from finmesh import config
 from finmesh.cli.output import stderr
 from finmesh.client import Client
 from finmesh.domain.iso20022 import example_message
-from finmesh.network_init import init_network
+from finmesh.network.create import init_network
 
 READY_SECONDS_MAX = 30.0
 
@@ -31,7 +31,7 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
 
     from finmesh.api.app import create_app
     from finmesh.api.server import PROTOCOL
-    from finmesh.node import Node
+    from finmesh.node.root import Node
 
     bind_port = port or config.default_port()
     url = f"http://127.0.0.1:{bind_port}"

@@ -12,7 +12,6 @@ import click
 from finmesh.cli.output import emit, fail, progress_bar
 from finmesh.client import Client
 from finmesh.domain import limits
-from finmesh.domain.errors import FinmeshError
 from finmesh.domain.iso20022 import example_message
 
 profile_option = click.option(
@@ -26,11 +25,7 @@ url_option = click.option("--url", default=None, help="node URL (default: the pr
 
 
 def _client(profile: Path, url: str | None) -> Client:
-    try:
-        return Client.from_profile(profile, url)
-    except FinmeshError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail exits
+    return Client.from_profile(profile, url)
 
 
 @click.command()
@@ -56,7 +51,7 @@ def example(
     try:
         value = Decimal(amount)
     except InvalidOperation:
-        fail(f"--amount {amount!r} is not a number")
+        fail("bad_amount", f"--amount {amount!r} is not a number")
     try:
         payload = example_message(
             kind,
@@ -69,7 +64,7 @@ def example(
             priority=priority,
         )
     except ValueError as exc:
-        fail(str(exc))
+        fail("bad_example", str(exc))
     click.echo(payload.decode("utf-8"), nl=False)
 
 
@@ -86,10 +81,7 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
         task = bar.add_task("sending", total=len(files))
         for start in range(0, len(files), limits.BATCH_MESSAGES_MAX):
             chunk = files[start : start + limits.BATCH_MESSAGES_MAX]
-            try:
-                results = client.send([f.read_bytes() for f in chunk], notify_delivery=notify)
-            except (FinmeshError, OSError) as exc:
-                fail(str(exc))
+            results = client.send([f.read_bytes() for f in chunk], notify_delivery=notify)
             for path, result in zip(chunk, results, strict=True):
                 emit(
                     {
@@ -116,10 +108,7 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
 def receive(profile: Path, url: str | None, ack: bool, wait: float) -> None:
     """Print every message available, in OSN order, then wait up to --wait seconds."""
     with _client(profile, url) as client:
-        try:
-            _receive(client, ack, wait)
-        except FinmeshError as exc:
-            fail(str(exc))
+        _receive(client, ack, wait)
 
 
 def _receive(client: Client, ack: bool, wait: float) -> None:
@@ -152,15 +141,12 @@ def _line(client: Client, m: dict[str, Any]) -> dict[str, Any]:
 def notices(profile: Path, url: str | None, ack: bool, wait: float) -> None:
     """Print delivery and non-delivery notices about messages this institution sent."""
     with _client(profile, url) as client:
-        try:
-            last: int | None = None
-            for n in client.all_notices(wait):
-                emit(n)
-                last = n["seq"]
-            if ack and last is not None:
-                client.ack_notices(last)
-        except FinmeshError as exc:
-            fail(str(exc))
+        last: int | None = None
+        for n in client.all_notices(wait):
+            emit(n)
+            last = n["seq"]
+        if ack and last is not None:
+            client.ack_notices(last)
 
 
 COMMANDS = (example, send, receive, notices)

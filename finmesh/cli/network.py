@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from finmesh import config, keystore
+from finmesh import config
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
-from finmesh.domain.errors import FinmeshError
-from finmesh.network_init import add_operator, init_network, load_ca, onboard
+from finmesh.identity import keystore
+from finmesh.network.create import add_operator, init_network, load_ca, onboard
 from finmesh.store.factory import open_store
 from finmesh.store.sql_store import SqlStore
 
@@ -36,16 +36,15 @@ def _passphrase(file: Path | None) -> bytes | None:
 
 def _open(cfg: config.NetworkConfig) -> SqlStore:
     """The network's store; a clear message and exit 1 if it cannot be used."""
-    try:
-        return open_store(cfg)
-    except FinmeshError as exc:
-        fail(str(exc))
-        raise  # not reached: fail exits
+    return open_store(cfg)
 
 
 def _require_network(root: Path) -> config.NetworkConfig:
     if not config.is_network(root):
-        fail(f"{root} is not a finmesh network folder (run: finmesh init {root} --demo)")
+        fail(
+            "not_a_network",
+            f"{root} is not a finmesh network folder (run: finmesh init {root} --demo)",
+        )
     return config.NetworkConfig.load(root)
 
 
@@ -86,18 +85,15 @@ def init(
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
 
-        try:
-            cfg = init_network(
-                directory,
-                demo=demo,
-                url=url or config.default_url(),
-                name=name,
-                progress=progress,
-                passphrase=_passphrase(passphrase_file),
-                database_url=database or None,
-            )
-        except FinmeshError as exc:
-            fail(str(exc))
+        cfg = init_network(
+            directory,
+            demo=demo,
+            url=url or config.default_url(),
+            name=name,
+            progress=progress,
+            passphrase=_passphrase(passphrase_file),
+            database_url=database or None,
+        )
     store = _open(cfg)
     try:
         emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
@@ -122,7 +118,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
 
     from finmesh.api.app import create_app
     from finmesh.api.server import PROTOCOL
-    from finmesh.node import Node
+    from finmesh.node.root import Node
 
     _open(_require_network(directory)).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
@@ -141,10 +137,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
             http=PROTOCOL,
         )
         return
-    try:
-        node = Node(directory)
-    except FinmeshError as exc:
-        fail(str(exc))
+    node = Node(directory)
     try:
         uvicorn.run(
             create_app(node),
@@ -186,13 +179,11 @@ def directory_import(directory: Path, csv_file: Path) -> None:
     try:
         result = parse_directory_csv(csv_file.read_text("utf-8"))
     except UnicodeDecodeError as exc:
-        fail(f"{csv_file} is not UTF-8 text: {exc}")
-    except FinmeshError as exc:
-        fail(str(exc))
+        fail("bad_encoding", f"{csv_file} is not UTF-8 text: {exc}")
     if result.errors:
         for error in result.errors:
             emit({"line": error.line, "error": error.message})
-        fail(f"{len(result.errors)} invalid line(s); nothing imported")
+        fail("directory_invalid", f"{len(result.errors)} invalid line(s); nothing imported")
     store = _open(cfg)
     try:
         count = store.load_directory(result.institutions, result.links)
@@ -216,8 +207,6 @@ def participant_add(directory: Path, bic: str, passphrase_file: Path | None) -> 
     store = _open(cfg)
     try:
         folder = onboard(cfg, store, load_ca(cfg, _passphrase(passphrase_file)), bic)
-    except FinmeshError as exc:
-        fail(str(exc))
     finally:
         store.close()
     emit({"profile": str(folder)})
@@ -264,8 +253,6 @@ def operator_add(
             else ca_passphrase
         )
         folder = add_operator(cfg, store, ca, name, roles, own)
-    except FinmeshError as exc:
-        fail(str(exc))
     finally:
         store.close()
     emit({"profile": str(folder), "roles": list(roles)})
@@ -276,7 +263,7 @@ def operator_add(
 def openapi(directory: Path) -> None:
     """Print the node's OpenAPI document."""
     from finmesh.api.app import create_app
-    from finmesh.node import Node
+    from finmesh.node.root import Node
 
     _require_network(directory)
     node = Node(directory)

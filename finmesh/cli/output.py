@@ -1,18 +1,46 @@
-"""Shared CLI output helpers: JSON lines out, progress and errors to stderr."""
+"""The one way every ``finmesh`` command speaks.
+
+- Results: JSON on stdout, one object per line (``emit``). Listing commands print a
+  readable table instead when stdout is a terminal and ``--json`` was not given
+  (``emit_rows``); scripts and pipes always get JSON lines.
+- Errors: exactly one line ``error: CODE: message`` on stderr and a non-zero exit
+  (``fail``, or any FinmeshError / ApiError / OSError reaching ``run``). Never a Python
+  repr, never a traceback: an unexpected exception is reported as ``internal_error``
+  with its type, and ``FINMESH_DEBUG=1`` re-raises it for a developer.
+- Progress and human notes: stderr (``stderr``, ``progress_bar``).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-stderr = Console(stderr=True)
+from finmesh.client import ApiError
+from finmesh.domain.errors import FinmeshError
+
+stderr = Console(stderr=True, highlight=False)
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+CELL_CHARS_MAX = 60
+
+
+class CliFailure(Exception):
+    """A command's refusal: printed as ``error: CODE: message``, exit ``exit_code``."""
+
+    def __init__(self, code: str, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.exit_code = exit_code
 
 
 def emit(obj: Any) -> None:
@@ -20,9 +48,111 @@ def emit(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def fail(message: str, code: int = 1) -> None:
-    stderr.print(f"[red]error:[/red] {message}")
-    raise SystemExit(code)
+def emit_rows(
+    rows: Iterable[Mapping[str, Any]], as_json: bool, columns: Sequence[str] | None = None
+) -> None:
+    """JSON lines, or a table of ``columns`` (default: the first row's keys) on a terminal."""
+    if as_json or not sys.stdout.isatty():
+        for row in rows:
+            emit(row)
+        return
+    materialised = list(rows)
+    names = list(columns or (materialised[0].keys() if materialised else ()))
+    table = Table(*names, show_lines=False)
+    for row in materialised:
+        table.add_row(*(_cell(row.get(name)) for name in names))
+    Console().print(table)
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= CELL_CHARS_MAX else text[: CELL_CHARS_MAX - 1] + "…"
+
+
+def fail(code: str, message: str, exit_code: int = EXIT_FAILED) -> NoReturn:
+    raise CliFailure(code, message, exit_code)
+
+
+def error_of(exc: BaseException) -> tuple[str, str]:
+    """(code, one-line message) for an error a command let through."""
+    if isinstance(exc, CliFailure):
+        return exc.code, exc.message
+    if isinstance(exc, ApiError):
+        return _api_error(exc)
+    if isinstance(exc, FinmeshError):
+        return _code_of(exc), str(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return "os_error", f"{exc.strerror or exc}{where}"
+    return "internal_error", f"{type(exc).__name__}: {exc}"
+
+
+def _api_error(exc: ApiError) -> tuple[str, str]:
+    body = exc.body if isinstance(exc.body, dict) else {"message": str(exc.body)}
+    code = str(body.get("error") or "http_error")
+    message = str(body.get("message") or "")
+    if body.get("reason"):
+        message = f"{body['reason']} {message}".strip()
+    return code, f"{message} (HTTP {exc.status})".strip()
+
+
+def _code_of(exc: FinmeshError) -> str:
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    # CamelCase class name to snake_case: NotFound -> not_found
+    name = type(exc).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run(command: click.Command, args: Sequence[str] | None = None) -> NoReturn:
+    """Run the CLI; every refusal becomes one ``error:`` line and an exit status."""
+    try:
+        command.main(args=args, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    except click.exceptions.Abort:
+        _print_error("aborted", "interrupted")
+        raise SystemExit(130) from None
+    except click.UsageError as exc:
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        _print_error("usage", exc.format_message() + hint)
+        raise SystemExit(EXIT_USAGE) from None
+    except click.ClickException as exc:
+        _print_error("usage", exc.format_message())
+        raise SystemExit(exc.exit_code) from None
+    except CliFailure as exc:
+        _print_error(exc.code, exc.message)
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _print_error("aborted", "interrupted")
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        if os.environ.get("FINMESH_DEBUG") == "1":
+            raise
+        code, message = error_of(exc)
+        _print_error(code, message)
+        raise SystemExit(EXIT_FAILED) from None
+    raise SystemExit(0)
+
+
+def _print_error(code: str, message: str) -> None:
+    sys.stdout.flush()
+    click.echo(f"error: {code}: {_one_line(message)}", err=True)
+
+
+def guarded(action: Callable[[], Any], code: str, context: str) -> Any:
+    """``action()``, with an OSError or FinmeshError reported as ``code: context: ...``."""
+    try:
+        return action()
+    except (OSError, FinmeshError) as exc:
+        fail(code, f"{context}: {error_of(exc)[1]}")
 
 
 @contextmanager

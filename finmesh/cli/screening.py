@@ -45,11 +45,18 @@ def lists_load(
     malformed file is refused whole and the version in force stays."""
     size = file.stat().st_size
     if size > limits.LIST_REQUEST_BYTES_MAX:
-        fail(f"{file} is {size} bytes; the node accepts at most {limits.LIST_REQUEST_BYTES_MAX}")
+        fail(
+            "payload_too_large",
+            f"{file} is {size} bytes; the node accepts at most {limits.LIST_REQUEST_BYTES_MAX}",
+        )
     loaded = _call(
-        operator, url, "POST", f"/v1/ops/lists/{list_name}",
+        operator,
+        url,
+        "POST",
+        f"/v1/ops/lists/{list_name}",
         params={"format": fmt, "label": label or file.name},
-        raw=file.read_bytes(), timeout=LOAD_TIMEOUT_SECONDS,
+        raw=file.read_bytes(),
+        timeout=LOAD_TIMEOUT_SECONDS,
     )
     stderr.print(
         f"list {loaded['list']} version {loaded['version']}: {loaded['entries']} entries "
@@ -86,7 +93,11 @@ def lists_show(operator: Path, url: str | None, as_json: bool) -> None:
 @click.option("--bic", default=None, help="BIC known for the party")
 @json_option
 def screen(
-    operator: Path, url: str | None, name: str, country: str | None, bic: str | None,
+    operator: Path,
+    url: str | None,
+    name: str,
+    country: str | None,
+    bic: str | None,
     as_json: bool,
 ) -> None:
     """Screen a name against the lists in force, as intake screens message parties."""
@@ -98,8 +109,9 @@ def screen(
     versions = ", ".join(f"{v['list']} v{v['version']}" for v in result["versions"]) or "none"
     click.echo(f"{result['decision'].upper()}  (lists: {versions})")
     for hit in result["hits"]:
-        click.echo(f"  {hit['score']:.2f}  {hit['list']}/{hit['entry']} {hit['name']}: "
-                   f"{hit['why']}")
+        click.echo(
+            f"  {hit['score']:.2f}  {hit['list']}/{hit['entry']} {hit['name']}: {hit['why']}"
+        )
     for hit in result["cleared"]:
         click.echo(f"  cleared by a good-guy exception: {hit['list']}/{hit['entry']}")
 
@@ -114,17 +126,31 @@ def goodguy() -> None:
 @url_option
 @click.option("--list", "list_name", required=True, help="list name")
 @click.option("--entry", required=True, help="id of the listed entry")
-@click.option("--for", "cleared_for", required=True,
-              help="the counterparty's BIC (8 or 11) or its name as it appears in messages")
+@click.option(
+    "--for",
+    "cleared_for",
+    required=True,
+    help="the counterparty's BIC (8 or 11) or its name as it appears in messages",
+)
 @click.option("--reason", required=True, help="why this is a false positive")
 @click.option("--expires", default=None, help="ISO 8601 instant (default: no expiry)")
 def goodguy_propose(
-    operator: Path, url: str | None, list_name: str, entry: str, cleared_for: str, reason: str,
+    operator: Path,
+    url: str | None,
+    list_name: str,
+    entry: str,
+    cleared_for: str,
+    reason: str,
     expires: str | None,
 ) -> None:
     """Propose an exception; prints it with its id. Another officer must approve it."""
-    body = {"list": list_name, "entry": entry, "cleared_for": cleared_for, "reason": reason,
-            "expires_ms": instant(expires)}
+    body = {
+        "list": list_name,
+        "entry": entry,
+        "cleared_for": cleared_for,
+        "reason": reason,
+        "expires_ms": instant(expires),
+    }
     emit(_call(operator, url, "POST", "/v1/ops/goodguys", body=body))
 
 
@@ -157,9 +183,11 @@ def goodguy_list(operator: Path, url: str | None, as_json: bool) -> None:
         emit(found)
         return
     for g in found:
-        click.echo(f"{g['id']:<8} {g['status']:<9} {g['list']}/{g['entry']} cleared for "
-                   f"{g['cleared_for']!r} (proposed by {g['proposed_by']}, approved by "
-                   f"{g['approved_by'] or '-'}): {g['reason']}")
+        click.echo(
+            f"{g['id']:<8} {g['status']:<9} {g['list']}/{g['entry']} cleared for "
+            f"{g['cleared_for']!r} (proposed by {g['proposed_by']}, approved by "
+            f"{g['approved_by'] or '-'}): {g['reason']}"
+        )
 
 
 COMMANDS = (lists, screen, goodguy)

@@ -10,15 +10,15 @@ from typing import Any
 
 import click
 
-from finmesh import config, keystore
+from finmesh import config
 from finmesh.cli.compliance import instant, operator_option, url_option
 from finmesh.cli.compliance import operator_session as session
 from finmesh.cli.output import emit, fail
-from finmesh.domain.errors import FinmeshError
-from finmesh.network_init import load_ca
-from finmesh.node import system_clock
+from finmesh.identity import keystore
+from finmesh.network.create import load_ca
+from finmesh.node.clock import system_clock
+from finmesh.node.trust import iso, rotate_participant
 from finmesh.store.factory import open_store
-from finmesh.trust import iso, rotate_participant
 
 profile_option = click.option(
     "--profile",
@@ -119,7 +119,7 @@ def rma_list(
         with session(operator, url) as client:
             emit(client.request("GET", "/v1/ops/rma", {"bic": bic}))
     else:
-        fail("give either --profile (an institution) or --operator")
+        fail("usage", "give either --profile (an institution) or --operator")
 
 
 @click.group()
@@ -153,7 +153,7 @@ def cert_rotate(directory: Path, bic11: str, passphrase_file: Path | None) -> No
     write them into its profile and make them current. Requests signed with the old key
     are refused from then on; messages signed with it still verify for a grace period."""
     if not config.is_network(directory):
-        fail(f"{directory} is not a finmesh network folder")
+        fail("not_a_network", f"{directory} is not a finmesh network folder")
     cfg = config.NetworkConfig.load(directory)
     store = open_store(cfg)
     try:
@@ -165,8 +165,6 @@ def cert_rotate(directory: Path, bic11: str, passphrase_file: Path | None) -> No
         folder, old, serial = rotate_participant(
             cfg, store, load_ca(cfg, passphrase), bic11, _actor(), system_clock()
         )
-    except FinmeshError as exc:
-        fail(str(exc))
     finally:
         store.close()
     emit(_rotated(folder, old.serial, old.usable_until_ms, serial))

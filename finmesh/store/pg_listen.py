@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from finmesh.store.pg_connect import connect
 from finmesh.store.port import StoreUnavailable
 
 CHANNEL = "finmesh"
@@ -59,8 +60,6 @@ class ChangeListener(threading.Thread):
                 backoff = min(RECONNECT_SECONDS_MAX, backoff * 2)
 
     def _listen(self) -> None:
-        from finmesh.store.postgres import connect  # postgres imports this module
-
         with connect(self.url) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self.listening.set()

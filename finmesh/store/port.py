@@ -100,7 +100,7 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class ScreeningRecord:
-    """A message's screening result as stored beside it (see finmesh.screening_service)."""
+    """A message's screening result as stored beside it (see finmesh.node.screening)."""
 
     decision: str
     """"clear" or "hold"."""

@@ -11,7 +11,6 @@ reached every operation raises StoreUnavailable (HTTP 503 with Retry-After).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,12 +24,12 @@ from psycopg import conninfo, sql
 from finmesh.domain.audit import AuditEntry
 from finmesh.store import migrations, queries
 from finmesh.store.handle import Handle, Rows
+from finmesh.store.pg_connect import Conn, connect, unavailable
 from finmesh.store.pg_listen import NOTIFY, ChangeListener
 from finmesh.store.policy_tables import audit_entry
 from finmesh.store.port import NewMessage, Stored, StoreOutcome, StoreUnavailable
 from finmesh.store.sql_store import SqlStore, already_stored, message_columns
 
-CONNECT_TIMEOUT_SECONDS = 5
 WRITER_LOCK = 0x66_69_6E_6D
 """Advisory lock key of the database-wide writer lock ("finm")."""
 MIGRATION_LOCK = WRITER_LOCK + 1
@@ -45,7 +44,6 @@ OTHER_TABLES = (
     "SELECT count(*) FROM information_schema.tables"
     " WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'"
 )
-Conn = psycopg.Connection[Any]
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -98,7 +96,7 @@ class _Reads:
             except psycopg.OperationalError as exc:
                 self.store._drop(conn)
                 if attempt or not conn.broken:
-                    raise _unavailable(exc) from exc
+                    raise unavailable(exc) from exc
         raise AssertionError("unreachable")
 
     def executemany(self, text: str, parameters: Any) -> None:
@@ -188,7 +186,7 @@ class PostgresStore(SqlStore):
         except BaseException as exc:
             self._rollback(conn)
             if isinstance(exc, psycopg.OperationalError):
-                raise _unavailable(exc) from exc
+                raise unavailable(exc) from exc
             raise
         try:
             if notify and db.changed:
@@ -197,7 +195,7 @@ class PostgresStore(SqlStore):
         except psycopg.OperationalError as exc:
             # the commit may or may not have happened: the client resubmits (idempotent)
             self._rollback(conn)
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
 
     def _begin(self, begin: str) -> Conn:
         for attempt in range(2):
@@ -208,7 +206,7 @@ class PostgresStore(SqlStore):
             except psycopg.OperationalError as exc:
                 self._drop(conn)
                 if attempt or not conn.broken:
-                    raise _unavailable(exc) from exc
+                    raise unavailable(exc) from exc
         raise AssertionError("unreachable")
 
     def _rollback(self, conn: Conn) -> None:
@@ -291,23 +289,6 @@ class PostgresStore(SqlStore):
 
 def _plain(m: NewMessage) -> tuple[Any, ...]:
     return (*message_columns(m), m.obsolete_ms)
-
-
-def connect(url: str, autocommit: bool = True) -> Conn:
-    try:
-        return psycopg.connect(
-            url,
-            autocommit=autocommit,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            application_name=f"finmesh {os.getpid()}",
-        )
-    except psycopg.Error as exc:
-        raise _unavailable(exc) from exc
-
-
-def _unavailable(exc: psycopg.Error) -> StoreUnavailable:
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return StoreUnavailable(f"the database is unreachable ({first_line}); retry later")
 
 
 def ensure_database(url: str) -> None:

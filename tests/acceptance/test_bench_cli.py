@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from finmesh.benchmarking.broker import DEFAULT_AMQP_URL, reachable
+from benchmarks.broker import DEFAULT_AMQP_URL, reachable
 from tests.netutil import run_cli
 
 pytestmark = pytest.mark.slow

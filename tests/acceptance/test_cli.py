@@ -14,9 +14,8 @@ import pytest
 from lxml import etree
 
 from finmesh.client import Client
+from finmesh.node.launcher import NodeProcess, free_port
 from tests.netutil import (
-    NodeProcess,
-    free_port,
     header_text,
     non_participant_institution,
     participants,

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 
 from finmesh.client import Client
-from finmesh.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
 from finmesh.domain.iso20022 import example_message
-from tests.netutil import NodeProcess, run_cli, wait_until
+from finmesh.network.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import run_cli, wait_until
 
 ENTITIES = sanctions_demo_entities()
 SUBSIDIARIES = sanctions_demo_subsidiaries()
@@ -120,7 +121,9 @@ def test_disconnection_from_proposal_to_returned_notices(net: Net) -> None:
     before = net.one("measure", "list", "--operator", carol, "--json")
     lines, stderr = net.fails("measure", "approve", "--operator", alice, measure)
     assert "four-eyes" in stderr and "alice" in stderr
-    assert lines and lines[-1]["status"] == 409 and lines[-1]["error"] == "refused"
+    # one error line on stderr, nothing on stdout
+    assert not lines and stderr.startswith("error: refused: ") and "(HTTP 409)" in stderr
+    assert len(stderr.strip().splitlines()) == 1
     assert net.one("measure", "list", "--operator", carol, "--json") == before
 
     approved = net.one("measure", "approve", "--operator", bob, measure)

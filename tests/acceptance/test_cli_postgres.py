@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from finmesh.node.launcher import NodeProcess
 from tests import pgutil
-from tests.netutil import NodeProcess, participants, run_cli
+from tests.netutil import participants, run_cli
 
 pytestmark = pytest.mark.slow
 

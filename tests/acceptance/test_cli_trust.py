@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from finmesh.domain.iso20022 import example_message
+from finmesh.node.launcher import NodeProcess
 from tests.netutil import (
-    NodeProcess,
     copy_network,
     non_participant_institution,
     participants,

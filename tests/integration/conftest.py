@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from finmesh.network_init import load_ca, onboard
-from finmesh.node import Node
+from finmesh.network.create import load_ca, onboard
+from finmesh.node.root import Node
 from tests.integration.replay_2022 import replay
 from tests.integration.timeline_2022 import (
     ENTITIES,

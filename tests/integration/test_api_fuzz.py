@@ -33,11 +33,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finmesh import pki
 from finmesh.domain.iso20022 import example_message
-from finmesh.profile import Profile, load_profile
-from finmesh.request_auth import sign_request
-from tests.netutil import NodeProcess, participants
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.identity.request_auth import sign_request
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import participants
 
 EXAMPLES = 75
 """Examples per property test; about 800 signed requests for the module in all."""

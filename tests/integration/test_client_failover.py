@@ -9,7 +9,8 @@ import pytest
 
 from finmesh.client import Client, NodeUnreachable, node_urls
 from finmesh.domain.iso20022 import example_message
-from tests.netutil import NodeProcess, free_port, participants
+from finmesh.node.launcher import NodeProcess, free_port
+from tests.netutil import participants
 
 
 def test_node_urls_come_from_the_argument_list_then_the_environment(

@@ -20,8 +20,8 @@ import pytest
 
 from finmesh.client import Client, NodeUnreachable
 from finmesh.domain.iso20022 import example_message
+from finmesh.node.launcher import NodeProcess
 from tests.netutil import (
-    NodeProcess,
     db_consistency,
     header_text,
     participants,

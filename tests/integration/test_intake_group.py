@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import pki
 from finmesh.api.intake_lane import IntakeLane
-from finmesh.demo_directory import sanctions_demo_entities
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
-from finmesh.node import Node
-from finmesh.pipeline import IntakeRequest, Submission
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.network.demo_directory import sanctions_demo_entities
+from finmesh.node.intake import IntakeRequest, Submission
+from finmesh.node.root import Node
 from tests.netutil import db_consistency, header_text, read_only_db
 
 

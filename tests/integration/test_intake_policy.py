@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import pki
-from finmesh.demo_directory import sanctions_demo_entities
 from finmesh.domain.iso20022 import example_message
-from finmesh.node import Node
-from finmesh.pipeline import Submission, Verdict
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.network.demo_directory import sanctions_demo_entities
+from finmesh.node.intake import Submission, Verdict
+from finmesh.node.root import Node
 
 ROLES = ("compliance",)
 ENTITIES = sanctions_demo_entities()

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from finmesh.client import Client
-from tests.netutil import NodeProcess, participants
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import participants
 
 # The flood test (429 with Retry-After, nothing stored, service resumes) is an attack:
 # tests/security/test_flood.py.

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from finmesh.compliance import Forbidden
 from finmesh.domain.errors import Refused
+from finmesh.node.compliance import Forbidden
 from tests.integration.timeline_2022 import (
     ENERGY,
     ENTITIES,

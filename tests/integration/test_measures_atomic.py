@@ -21,17 +21,18 @@ from typing import Any
 
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
-from finmesh.demo_directory import sanctions_demo_entities
 from finmesh.domain.errors import Refused
 from finmesh.domain.iso20022 import example_message
-from finmesh.network_init import add_operator, load_ca
-from finmesh.node import Node
-from finmesh.pipeline import Submission, Verdict
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.network.create import add_operator, load_ca
+from finmesh.network.demo_directory import sanctions_demo_entities
+from finmesh.node.intake import Submission, Verdict
+from finmesh.node.launcher import NodeProcess
+from finmesh.node.root import Node
 from finmesh.store.port import StalePolicy
-from tests.netutil import NodeProcess, read_only_db
+from tests.netutil import read_only_db
 
 ROLES = ("compliance",)
 ENTITIES = sanctions_demo_entities()

@@ -29,16 +29,17 @@ from typing import Any
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
 from finmesh.config import NetworkConfig
 from finmesh.domain.iso20022 import example_message
-from finmesh.network_init import init_network
-from finmesh.profile import load_profile
+from finmesh.identity import pki, request_auth
+from finmesh.identity.profile import load_profile
+from finmesh.network.create import init_network
+from finmesh.node.launcher import NodeProcess
 from finmesh.store.factory import open_store
 from finmesh.store.postgres import PostgresStore
 from tests import pgutil
-from tests.netutil import NodeProcess, header_text, participants, run_cli, submission, wait_until
+from tests.netutil import header_text, participants, run_cli, submission, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -270,7 +271,7 @@ def test_a_measure_approved_on_one_node_is_in_force_on_the_other(cluster: Cluste
 def _signed_submit(folder: Path, url: str, payload: bytes) -> httpx.Response:
     profile = load_profile(folder)
     body = json.dumps({"messages": [submission(payload, pki.sign(profile.key, payload))]})
-    headers = pki.sign_request(
+    headers = request_auth.sign_request(
         profile.key, profile.subject, "POST", "/v1/messages", body.encode()
     )
     headers["content-type"] = "application/json"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import pki
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
-from finmesh.node import Node
-from finmesh.pipeline import Submission
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.node.intake import Submission
+from finmesh.node.root import Node
 from finmesh.store.port import Notice
 from tests.netutil import header_text, participants
 

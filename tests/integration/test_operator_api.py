@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from finmesh.client import ApiError, Client
-from finmesh.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
 from finmesh.domain.iso20022 import example_message
-from tests.netutil import NodeProcess
+from finmesh.network.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
+from finmesh.node.launcher import NodeProcess
 
 ENTITIES = sanctions_demo_entities()
 SUBSIDIARIES = sanctions_demo_subsidiaries()

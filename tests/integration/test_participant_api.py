@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import Client
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
 from finmesh.domain.reasons import Reason
+from finmesh.identity import pki
+from finmesh.node.launcher import NodeProcess
 from tests.netutil import (
-    NodeProcess,
     absent_bic,
     copy_network,
     db_counts,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from finmesh.api.peer_bells import PeerBells, supported
-from finmesh.delivery import Bell
+from finmesh.node.delivery import Bell
 
 pytestmark = pytest.mark.skipif(not supported(), reason="abstract sockets are Linux only")
 WAIT_SECONDS = 10.0

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
-from finmesh.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
 from finmesh.domain.iso20022 import example_message
-from finmesh.node import Node
-from finmesh.pipeline import Submission
-from finmesh.profile import load_profile
-from tests.netutil import NodeProcess
+from finmesh.identity import pki
+from finmesh.identity.profile import load_profile
+from finmesh.network.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
+from finmesh.node.intake import Submission
+from finmesh.node.launcher import NodeProcess
+from finmesh.node.root import Node
 
 LIST = b"""id,name,aliases,type,countries,bics,program
 T-1,"SECHIN, Igor Ivanovich",,person,RU,,TEST-RUS

@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from finmesh import pki
-from finmesh.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
 from finmesh.domain.iso20022 import example_message
-from finmesh.node import Node
-from finmesh.pipeline import Submission, Verdict
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.network.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
+from finmesh.node.intake import Submission, Verdict
+from finmesh.node.root import Node
 from finmesh.store.port import Delivery, Notice
 from tests.netutil import read_only_db
 

@@ -17,11 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import Client
-from finmesh.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
 from finmesh.domain.iso20022 import example_message
-from tests.netutil import NodeProcess, copy_network, read_only_db
+from finmesh.identity import request_auth
+from finmesh.network.demo_directory import sanctions_demo_entities, sanctions_demo_subsidiaries
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import copy_network, read_only_db
 
 EXTERNAL_CHECK_SECONDS = 2.0
 """The issue's external check: each of its five attacks is answered within 2 s."""
@@ -96,7 +97,9 @@ class Target:
         self, who: Client, path: str, body: bytes, timeout: float = 30
     ) -> httpx.Response:
         """POST ``body`` signed by ``who`` over exactly these bytes."""
-        headers = pki.sign_request(who.profile.key, who.profile.subject, "POST", path, body)
+        headers = request_auth.sign_request(
+            who.profile.key, who.profile.subject, "POST", path, body
+        )
         headers["content-type"] = "application/json"
         return httpx.post(self.url + path, content=body, headers=headers, timeout=timeout)
 

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from finmesh.profile import Profile, load_profile
-from finmesh.request_auth import sign_request
-from tests.netutil import NodeProcess, copy_network
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.identity.request_auth import sign_request
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import copy_network
 from tests.security.conftest import ordinary_banks, serve
 
 EXAMPLES = 8

@@ -11,19 +11,20 @@ from typing import Any
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
 from finmesh.config import NetworkConfig
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
-from finmesh.network_init import load_ca
-from finmesh.node import Node, system_clock
-from finmesh.pipeline import Submission
-from finmesh.profile import load_profile
+from finmesh.identity import pki
+from finmesh.identity.profile import load_profile
+from finmesh.network.create import load_ca
+from finmesh.node.clock import system_clock
+from finmesh.node.intake import Submission
+from finmesh.node.launcher import NodeProcess
+from finmesh.node.root import Node
+from finmesh.node.trust import rotate_participant, signer
 from finmesh.store.port import RetiredCertificate
 from finmesh.store.sqlite import SqliteStore
-from finmesh.trust import rotate_participant, signer
-from tests.netutil import NodeProcess
 from tests.security.conftest import Target, target_over
 
 

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from finmesh.domain.iso20022 import example_message
-from tests.netutil import NodeProcess, copy_network, db_counts
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import copy_network, db_counts
 from tests.security.conftest import Target, serve, target_over
 
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from finmesh import pki
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
+from finmesh.identity import pki
 from tests.security.conftest import EXTERNAL_CHECK_SECONDS, Target, elapsed
 
 

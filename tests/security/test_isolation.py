@@ -9,16 +9,18 @@ from typing import Any
 
 import httpx
 
-from finmesh import pki
 from finmesh.client import Client
 from finmesh.domain.iso20022 import example_message
+from finmesh.identity import request_auth
 from tests.security.conftest import Target
 
 TRICK_PARAMS = ("receiver", "bic", "subject", "owner", "participant", "as")
 
 
 def _signed_get(target: Target, who: Client, target_path: str, **extra: str) -> httpx.Response:
-    headers = pki.sign_request(who.profile.key, who.profile.subject, "GET", target_path, b"")
+    headers = request_auth.sign_request(
+        who.profile.key, who.profile.subject, "GET", target_path, b""
+    )
     return httpx.get(target.url + target_path, headers={**headers, **extra}, timeout=10)
 
 
@@ -36,9 +38,9 @@ def _tricks(target: Target, path: str, victim: str) -> list[httpx.Response]:
             path.upper(),
         )
     ]
-    claimed = pki.sign_request(a.profile.key, victim, "GET", path, b"")
+    claimed = request_auth.sign_request(a.profile.key, victim, "GET", path, b"")
     answers.append(httpx.get(target.url + path, headers=claimed, timeout=10))
-    doubled = pki.sign_request(a.profile.key, a.profile.subject, "GET", path, b"")
+    doubled = request_auth.sign_request(a.profile.key, a.profile.subject, "GET", path, b"")
     raw = [(k.encode(), v.encode()) for k, v in doubled.items()] + [
         (b"Finmesh-Subject", victim.encode())
     ]

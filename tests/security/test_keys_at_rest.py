@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import keystore, pki
 from finmesh.config import NetworkConfig
-from finmesh.network_init import DEMO_OPERATORS, load_ca
-from finmesh.profile import load_profile
-from tests.netutil import NodeProcess, non_participant_institution
+from finmesh.identity import keystore, pki
+from finmesh.identity.profile import load_profile
+from finmesh.network.create import DEMO_OPERATORS, load_ca
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import non_participant_institution
 
 ENCRYPTED = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
 STRONG = "correct horse battery staple, twice"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from finmesh.client import ApiError
-from finmesh.node import Node
+from finmesh.node.root import Node
 from tests.netutil import run_cli
 from tests.security.conftest import Target
 

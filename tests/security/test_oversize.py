@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import httpx
 
-from finmesh import pki
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
+from finmesh.identity import request_auth
 from tests.security.conftest import EXTERNAL_CHECK_SECONDS, Target, elapsed, json_body
 
 FIFTY_MB = 50 * 1024 * 1024
@@ -47,7 +47,7 @@ def _read_response(conn: socket.socket) -> bytes:
 
 def _signed_head(target: Target, framing: bytes) -> bytes:
     """Request line and signed headers (over an empty body: the size check comes first)."""
-    headers = pki.sign_request(target.a.profile.key, target.A, "POST", "/v1/messages", b"")
+    headers = request_auth.sign_request(target.a.profile.key, target.A, "POST", "/v1/messages", b"")
     lines = [b"POST /v1/messages HTTP/1.1", b"Host: 127.0.0.1", b"Content-Type: application/json"]
     lines += [f"{name}: {value}".encode() for name, value in headers.items()]
     return b"\r\n".join([*lines, framing]) + b"\r\n\r\n"
@@ -82,7 +82,9 @@ def test_50_mb_sent_whole_gets_a_coded_answer(target: Target) -> None:
     """T-SZ-2 the same attack from an ordinary HTTP client that uploads all 50 MB before it
     reads the answer: it still gets the coded 413, within 2 s."""
     body = b" " * FIFTY_MB
-    headers = pki.sign_request(target.a.profile.key, target.A, "POST", "/v1/messages", body)
+    headers = request_auth.sign_request(
+        target.a.profile.key, target.A, "POST", "/v1/messages", body
+    )
     with target.unchanged():
         started = time.monotonic()
         response = httpx.post(

@@ -11,11 +11,12 @@ import base64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finmesh import pki
 from finmesh.domain.directory import parse_directory_csv
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError, Rejected
 from finmesh.domain.iso20022 import example_message, parse_message
-from finmesh.request_auth import HEADERS, check_headers, sign_request, verify_body
+from finmesh.identity import pki
+from finmesh.identity.ca import CertificateAuthority
+from finmesh.identity.request_auth import HEADERS, check_headers, sign_request, verify_body
 
 FUZZ = settings(
     max_examples=300,
@@ -26,7 +27,7 @@ FUZZ = settings(
 )
 NOW_MS = 1_790_000_000_000
 BIC = "BANKDEFFXXX"
-CA = pki.CertificateAuthority.create("fuzz network CA")
+CA = CertificateAuthority.create("fuzz network CA")
 KEY = pki.generate_key()
 CERT = CA.issue(BIC, pki.public_key_pem(KEY), kind="participant")
 GOOD = sign_request(KEY, BIC, "POST", "/v1/messages", b"{}", now_ms=NOW_MS)

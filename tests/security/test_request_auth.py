@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
 from finmesh.domain.iso20022 import example_message
-from finmesh.network_init import init_network
+from finmesh.identity import request_auth
+from finmesh.network.create import init_network
 from tests.security.conftest import Target, json_body
 
 PATH = "/v1/messages"
@@ -45,7 +45,7 @@ def test_unsigned_request_is_refused(target: Target) -> None:
     """T-RA-1 spoofing by an outsider: a request without the four signature headers, or
     with only some of them, is refused 401 before its body is read."""
     body = _submission(target)
-    signed = pki.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
+    signed = request_auth.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
     with target.unchanged():
         _refused(_post(target, {}, body), "missing header")
         partial = {k: v for k, v in signed.items() if k != "Finmesh-Signature"}
@@ -58,7 +58,7 @@ def test_replayed_request_is_refused(target: Target) -> None:
     """T-RA-2 replay: a captured request sent again with the same nonce (inside the
     timestamp window) is refused 401; the message it carried is stored once."""
     body = _submission(target)
-    headers = pki.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
+    headers = request_auth.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
     first = _post(target, headers, body)
     assert first.status_code == 200 and first.json()["results"][0]["status"] == "ACK"
     [original] = [m for page in target.b.pages() for m in page]
@@ -75,7 +75,9 @@ def test_stale_timestamp_is_refused(target: Target, offset_s: int) -> None:
     of the node's clock is refused 401, so nonces need only be kept for that window."""
     body = _submission(target)
     at = time.time_ns() // 1_000_000 + offset_s * 1000
-    headers = pki.sign_request(target.a.profile.key, target.A, "POST", PATH, body, now_ms=at)
+    headers = request_auth.sign_request(
+        target.a.profile.key, target.A, "POST", PATH, body, now_ms=at
+    )
     with target.unchanged():
         _refused(_post(target, headers, body), "timestamp outside the allowed window")
     target.still_serves()
@@ -85,7 +87,7 @@ def test_tampered_body_with_a_valid_header_signature_is_refused(target: Target) 
     """T-RA-4 tampering in transit: valid headers signed over one body, another body sent
     (a man in the middle swapping the batch), or the target changed. Refused 401."""
     body = _submission(target)
-    headers = pki.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
+    headers = request_auth.sign_request(target.a.profile.key, target.A, "POST", PATH, body)
     swapped = _submission(target)
     with target.unchanged():
         _refused(_post(target, headers, swapped), "bad signature")
@@ -104,8 +106,10 @@ def test_signature_cannot_claim_another_subject(target: Target) -> None:
     """T-RA-5 spoofing by a member: A signs with its own key but names B (or an operator)
     as the subject. The signature is checked against the named subject's certificate."""
     body = _submission(target)
-    as_b = pki.sign_request(target.a.profile.key, target.B, "POST", PATH, body)
-    as_alice = pki.sign_request(target.a.profile.key, "alice", "GET", "/v1/ops/measures", b"")
+    as_b = request_auth.sign_request(target.a.profile.key, target.B, "POST", PATH, body)
+    as_alice = request_auth.sign_request(
+        target.a.profile.key, "alice", "GET", "/v1/ops/measures", b""
+    )
     with target.unchanged():
         _refused(_post(target, as_b, body), "bad signature")
         response = httpx.get(target.url + "/v1/ops/measures", headers=as_alice, timeout=10)

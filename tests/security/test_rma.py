@@ -12,15 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from finmesh import pki
 from finmesh.client import ApiError, Client
 from finmesh.domain.iso20022 import example_message
 from finmesh.domain.policy.rma import GrantIndex
 from finmesh.domain.reasons import Reason
-from finmesh.node import Node
-from finmesh.pipeline import Submission
-from finmesh.profile import load_profile
-from tests.netutil import NodeProcess, wait_until
+from finmesh.identity import pki, request_auth
+from finmesh.identity.profile import load_profile
+from finmesh.node.intake import Submission
+from finmesh.node.launcher import NodeProcess
+from finmesh.node.root import Node
+from tests.netutil import wait_until
 from tests.security.conftest import Target, json_body, target_over
 
 R01 = Reason.NOT_AUTHORIZED.code
@@ -160,7 +161,7 @@ def test_institution_cannot_grant_or_revoke_for_another(net: Target) -> None:
     assert send(net.a, net.C)["reason"] == R01
     assert not [g for g in net.b.rma_list() if g["receiver"] != bic8(net.b)]
     body = json_body({"correspondent": bic8(net.a)})
-    headers = pki.sign_request(net.c.profile.key, net.B, "POST", "/v1/rma", body)
+    headers = request_auth.sign_request(net.c.profile.key, net.B, "POST", "/v1/rma", body)
     with net.unchanged():
         impersonated = httpx.post(net.url + "/v1/rma", content=body, headers=headers)
     assert impersonated.status_code == 401

@@ -8,8 +8,9 @@ import base64
 import time
 from typing import Any
 
-from finmesh import pki
 from finmesh.domain.iso20022 import example_message
+from finmesh.identity import pki
+from finmesh.identity.ca import CertificateAuthority
 from tests.security.conftest import EXTERNAL_CHECK_SECONDS, Target, elapsed
 
 
@@ -61,7 +62,7 @@ def test_message_signature_over_other_bytes_is_nakked(target: Target) -> None:
 def _rogue_copy(target: Target, delivered: dict[str, Any], payload: bytes) -> dict[str, Any]:
     """The delivery as a node (or anyone on the path) could forge it: signed by a key
     that a CA other than the network's certified for the sender's BIC."""
-    rogue_ca = pki.CertificateAuthority.create("rogue network CA")
+    rogue_ca = CertificateAuthority.create("rogue network CA")
     key = pki.generate_key()
     cert = rogue_ca.issue(target.A, pki.public_key_pem(key), kind="participant")
     return {

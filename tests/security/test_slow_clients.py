@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import pki
-from tests.netutil import NodeProcess, copy_network
+from finmesh.identity import request_auth
+from finmesh.node.launcher import NodeProcess
+from tests.netutil import copy_network
 from tests.security.conftest import Target, serve, target_over
 
 DEADLINE_SECONDS = 1.0
@@ -97,7 +98,9 @@ def _head(target: Target, body: bytes, signed: bool) -> bytes:
         f"Content-Length: {len(body)}".encode(),
     ]
     if signed:
-        headers = pki.sign_request(target.a.profile.key, target.A, "POST", "/v1/messages", body)
+        headers = request_auth.sign_request(
+            target.a.profile.key, target.A, "POST", "/v1/messages", body
+        )
         lines += [f"{name}: {value}".encode() for name, value in headers.items()]
     return b"\r\n".join(lines) + b"\r\n\r\n"
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from finmesh.delivery import NOTICE_WAITERS, Bell
+from finmesh.node.delivery import NOTICE_WAITERS, Bell
 
 T = TypeVar("T")
 

@@ -7,14 +7,14 @@ from collections import Counter
 
 import pytest
 
-from finmesh.demo_directory import (
+from finmesh.domain.bic import Bic, is_valid_bic
+from finmesh.domain.directory import Institution, OwnershipLink, owned_more_than_half
+from finmesh.network.demo_directory import (
     build_demo_directory,
     demo_participants,
     sanctions_demo_entities,
     sanctions_demo_subsidiaries,
 )
-from finmesh.domain.bic import Bic, is_valid_bic
-from finmesh.domain.directory import Institution, OwnershipLink, owned_more_than_half
 
 ANNEX_XIV = ("otkritie", "novikombank", "promsvyazbank", "rossiya", "sovcombank", "veb", "vtb")
 JUNE_2022 = ("sberbank", "cbm", "rosselkhozbank")

@@ -1,4 +1,4 @@
-"""finmesh.keystore: where the passphrase of encrypted keys comes from, and the coded
+"""finmesh.identity.keystore: where the passphrase of encrypted keys comes from, and the coded
 errors of encrypted keys (pki.key_to_pem / load_key)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from finmesh import keystore, pki
+from finmesh.identity import keystore, pki
 
 STRONG = b"a passphrase long enough"
 

@@ -1,4 +1,4 @@
-"""The network PKI (finmesh.pki) and local profiles (finmesh.profile)."""
+"""The network PKI (finmesh.identity.pki) and local profiles (finmesh.identity.profile)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
-from finmesh import pki
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError, InvalidBic
-from finmesh.profile import ProfileError, load_profile, write_profile
+from finmesh.identity import pki
+from finmesh.identity.ca import CertificateAuthority
+from finmesh.identity.profile import ProfileError, load_profile, write_profile
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 BIC = "BANKDEFFXXX"
 
 
 @pytest.fixture(scope="module")
-def ca() -> pki.CertificateAuthority:
-    return pki.CertificateAuthority.create("finmesh test CA", now=NOW)
+def ca() -> CertificateAuthority:
+    return CertificateAuthority.create("finmesh test CA", now=NOW)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def participant_key() -> ec.EllipticCurvePrivateKey:
 
 @pytest.fixture(scope="module")
 def participant_cert(
-    ca: pki.CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
+    ca: CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
 ) -> bytes:
     return ca.issue(
         BIC, pki.public_key_pem(participant_key), kind="participant",
@@ -48,7 +49,7 @@ def operator_key() -> ec.EllipticCurvePrivateKey:
 
 
 @pytest.fixture(scope="module")
-def operator_cert(ca: pki.CertificateAuthority, operator_key: ec.EllipticCurvePrivateKey) -> bytes:
+def operator_cert(ca: CertificateAuthority, operator_key: ec.EllipticCurvePrivateKey) -> bytes:
     return ca.issue(
         "alice", pki.public_key_pem(operator_key), kind="operator",
         roles=("operator", "auditor"), now=NOW,
@@ -58,7 +59,7 @@ def operator_cert(ca: pki.CertificateAuthority, operator_key: ec.EllipticCurvePr
 # --- CA ----------------------------------------------------------------------------
 
 
-def test_ca_certificate_is_a_constrained_self_signed_ca(ca: pki.CertificateAuthority) -> None:
+def test_ca_certificate_is_a_constrained_self_signed_ca(ca: CertificateAuthority) -> None:
     cert = x509.load_pem_x509_certificate(ca.cert_pem)
     basic = cert.extensions.get_extension_for_class(x509.BasicConstraints)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
@@ -70,31 +71,31 @@ def test_ca_certificate_is_a_constrained_self_signed_ca(ca: pki.CertificateAutho
     assert cert.not_valid_after_utc - NOW == timedelta(days=3650)
 
 
-def test_ca_load_roundtrip(ca: pki.CertificateAuthority) -> None:
-    loaded = pki.CertificateAuthority.load(ca.key_pem, ca.cert_pem)
+def test_ca_load_roundtrip(ca: CertificateAuthority) -> None:
+    loaded = CertificateAuthority.load(ca.key_pem, ca.cert_pem)
     assert loaded.cert_pem == ca.cert_pem
     key = pki.generate_key()
     cert = loaded.issue(BIC, pki.public_key_pem(key), kind="participant", now=NOW)
     pki.verify_issued_by(cert, ca.cert_pem, now=NOW, kind="participant")
 
 
-def test_ca_load_rejects_a_key_that_does_not_match(ca: pki.CertificateAuthority) -> None:
+def test_ca_load_rejects_a_key_that_does_not_match(ca: CertificateAuthority) -> None:
     with pytest.raises(pki.PkiError, match="does not match"):
-        pki.CertificateAuthority.load(pki.key_to_pem(pki.generate_key()), ca.cert_pem)
+        CertificateAuthority.load(pki.key_to_pem(pki.generate_key()), ca.cert_pem)
 
 
 def test_ca_load_rejects_a_leaf_certificate(
     participant_key: ec.EllipticCurvePrivateKey, participant_cert: bytes
 ) -> None:
     with pytest.raises(pki.PkiError, match="not a CA"):
-        pki.CertificateAuthority.load(pki.key_to_pem(participant_key), participant_cert)
+        CertificateAuthority.load(pki.key_to_pem(participant_key), participant_cert)
 
 
 # --- issuance ----------------------------------------------------------------------
 
 
 def test_participant_certificate_binds_the_bic(
-    ca: pki.CertificateAuthority, participant_cert: bytes
+    ca: CertificateAuthority, participant_cert: bytes
 ) -> None:
     cert = x509.load_pem_x509_certificate(participant_cert)
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == BIC
@@ -118,7 +119,7 @@ def test_participant_certificate_binds_the_bic(
 
 
 def test_serials_are_random(
-    ca: pki.CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
+    ca: CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
 ) -> None:
     pem = pki.public_key_pem(participant_key)
     serials = {
@@ -137,7 +138,7 @@ def test_operator_certificate_carries_roles(operator_cert: bytes) -> None:
 
 
 def test_issue_rejects_a_non_bic_participant(
-    ca: pki.CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
+    ca: CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
 ) -> None:
     pem = pki.public_key_pem(participant_key)
     for bad in ("BANKDEFF", "bankdeffxxx", "BANKDEFFXXXX", "alice"):
@@ -146,7 +147,7 @@ def test_issue_rejects_a_non_bic_participant(
 
 
 def test_issue_rejects_bad_roles_and_names(
-    ca: pki.CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
+    ca: CertificateAuthority, participant_key: ec.EllipticCurvePrivateKey
 ) -> None:
     pem = pki.public_key_pem(participant_key)
     with pytest.raises(pki.PkiError, match="no roles"):
@@ -161,7 +162,7 @@ def test_issue_rejects_bad_roles_and_names(
         ca.issue(BIC, pem, kind="participant", valid_days=0, now=NOW)
 
 
-def test_issue_rejects_a_non_p256_key(ca: pki.CertificateAuthority) -> None:
+def test_issue_rejects_a_non_p256_key(ca: CertificateAuthority) -> None:
     other = ed25519.Ed25519PrivateKey.generate().public_key()
     from cryptography.hazmat.primitives import serialization
 
@@ -175,21 +176,21 @@ def test_issue_rejects_a_non_p256_key(ca: pki.CertificateAuthority) -> None:
 
 
 def test_leaf_never_outlives_the_ca(participant_key: ec.EllipticCurvePrivateKey) -> None:
-    short = pki.CertificateAuthority.create("short CA", now=NOW, valid_days=10)
+    short = CertificateAuthority.create("short CA", now=NOW, valid_days=10)
     cert = short.issue(BIC, pki.public_key_pem(participant_key), kind="participant", now=NOW)
     assert pki.certificate_identity(cert).not_after == short.certificate.not_valid_after_utc
 
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        pki.CertificateAuthority.create("x", now=datetime(2026, 1, 1))
+        CertificateAuthority.create("x", now=datetime(2026, 1, 1))
 
 
 # --- verify_issued_by --------------------------------------------------------------
 
 
 def test_kind_confusion_is_rejected_both_ways(
-    ca: pki.CertificateAuthority, participant_cert: bytes, operator_cert: bytes
+    ca: CertificateAuthority, participant_cert: bytes, operator_cert: bytes
 ) -> None:
     with pytest.raises(AuthenticationFailed, match="participant certificate, operator expected"):
         pki.verify_issued_by(participant_cert, ca.cert_pem, now=NOW, kind="operator")
@@ -199,25 +200,25 @@ def test_kind_confusion_is_rejected_both_ways(
 
 
 def test_certificate_from_another_ca_is_rejected(
-    participant_key: ec.EllipticCurvePrivateKey, ca: pki.CertificateAuthority
+    participant_key: ec.EllipticCurvePrivateKey, ca: CertificateAuthority
 ) -> None:
-    rogue = pki.CertificateAuthority.create("rogue CA", now=NOW)
+    rogue = CertificateAuthority.create("rogue CA", now=NOW)
     cert = rogue.issue(BIC, pki.public_key_pem(participant_key), kind="participant", now=NOW)
     with pytest.raises(AuthenticationFailed, match="not by the network CA"):
         pki.verify_issued_by(cert, ca.cert_pem, now=NOW)
 
 
 def test_certificate_from_a_ca_with_the_same_name_is_rejected(
-    participant_key: ec.EllipticCurvePrivateKey, ca: pki.CertificateAuthority
+    participant_key: ec.EllipticCurvePrivateKey, ca: CertificateAuthority
 ) -> None:
-    impostor = pki.CertificateAuthority.create("finmesh test CA", now=NOW)
+    impostor = CertificateAuthority.create("finmesh test CA", now=NOW)
     cert = impostor.issue(BIC, pki.public_key_pem(participant_key), kind="participant", now=NOW)
     with pytest.raises(AuthenticationFailed, match="signature does not verify"):
         pki.verify_issued_by(cert, ca.cert_pem, now=NOW)
 
 
 def test_expired_and_not_yet_valid_certificates_are_rejected(
-    ca: pki.CertificateAuthority, participant_cert: bytes
+    ca: CertificateAuthority, participant_cert: bytes
 ) -> None:
     identity = pki.certificate_identity(participant_cert)
     with pytest.raises(AuthenticationFailed, match="certificate expired at"):
@@ -231,7 +232,7 @@ def test_expired_and_not_yet_valid_certificates_are_rejected(
     pki.verify_issued_by(participant_cert, ca.cert_pem, now=identity.not_after)
 
 
-def test_the_ca_itself_is_not_a_leaf(ca: pki.CertificateAuthority) -> None:
+def test_the_ca_itself_is_not_a_leaf(ca: CertificateAuthority) -> None:
     with pytest.raises(AuthenticationFailed, match="CA certificate, not"):
         pki.verify_issued_by(ca.cert_pem, ca.cert_pem, now=NOW)
 
@@ -241,7 +242,7 @@ def test_a_leaf_is_not_a_ca(participant_cert: bytes, operator_cert: bytes) -> No
         pki.verify_issued_by(operator_cert, participant_cert, now=NOW)
 
 
-def test_certificate_without_a_kind_is_rejected(ca: pki.CertificateAuthority) -> None:
+def test_certificate_without_a_kind_is_rejected(ca: CertificateAuthority) -> None:
     # Signed by the real CA key but built without the kind policy.
     from cryptography.hazmat.primitives import hashes
 
@@ -319,12 +320,12 @@ def test_verify_signature_never_raises(
 
 
 def test_verify_issued_by_defaults_to_the_current_time(
-    participant_cert: bytes, ca: pki.CertificateAuthority
+    participant_cert: bytes, ca: CertificateAuthority
 ) -> None:
     # Issued at NOW (2026-06-01) for 825 days; expiry depends on today's date.
     if datetime.now(UTC) < pki.certificate_identity(participant_cert).not_after:
         pki.verify_issued_by(participant_cert, ca.cert_pem, kind="participant")
-    old = pki.CertificateAuthority.create("old", now=datetime(2001, 1, 1, tzinfo=UTC))
+    old = CertificateAuthority.create("old", now=datetime(2001, 1, 1, tzinfo=UTC))
     cert = old.issue(
         BIC, pki.public_key_pem(pki.generate_key()), kind="participant",
         now=datetime(2001, 1, 1, tzinfo=UTC), valid_days=1,
@@ -333,20 +334,17 @@ def test_verify_issued_by_defaults_to_the_current_time(
         pki.verify_issued_by(cert, old.cert_pem)
 
 
-def test_request_signing_is_reexported() -> None:
-    from finmesh import request_auth
-
-    assert pki.sign_request is request_auth.sign_request
-    assert pki.verify_request is request_auth.verify_request
-    # Either module may be imported first without tripping over the cycle.
-    for module in ("finmesh.request_auth", "finmesh.pki", "finmesh.profile"):
+def test_identity_modules_import_in_any_order() -> None:
+    # Each module may be imported first: none depends on being imported after another.
+    modules = ("request_auth", "pki", "ca", "profile", "keystore")
+    for module in (f"finmesh.identity.{m}" for m in modules):
         subprocess.run(
             [sys.executable, "-c", f"import {module}"], check=True,
             cwd=Path(__file__).resolve().parents[2],
         )
 
 
-def test_verify_signature_is_false_for_a_non_ec_certificate(ca: pki.CertificateAuthority) -> None:
+def test_verify_signature_is_false_for_a_non_ec_certificate(ca: CertificateAuthority) -> None:
     from cryptography.hazmat.primitives import hashes
 
     ed = ed25519.Ed25519PrivateKey.generate()
@@ -371,7 +369,7 @@ def test_loaded_certificates_are_cached(participant_cert: bytes) -> None:
 
 
 def _write_participant(
-    folder: Path, ca: pki.CertificateAuthority, key: ec.EllipticCurvePrivateKey, cert: bytes
+    folder: Path, ca: CertificateAuthority, key: ec.EllipticCurvePrivateKey, cert: bytes
 ) -> None:
     write_profile(
         folder, key=key, cert_pem=cert, ca_pem=ca.cert_pem, subject=BIC,
@@ -381,7 +379,7 @@ def _write_participant(
 
 def test_profile_roundtrip(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     participant_key: ec.EllipticCurvePrivateKey,
     participant_cert: bytes,
 ) -> None:
@@ -405,7 +403,7 @@ def test_profile_roundtrip(
 
 def test_operator_profile_roundtrip(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     operator_key: ec.EllipticCurvePrivateKey,
     operator_cert: bytes,
 ) -> None:
@@ -420,7 +418,7 @@ def test_operator_profile_roundtrip(
 
 
 def test_write_profile_refuses_a_mismatched_key(
-    tmp_path: Path, ca: pki.CertificateAuthority, participant_cert: bytes
+    tmp_path: Path, ca: CertificateAuthority, participant_cert: bytes
 ) -> None:
     with pytest.raises(ProfileError, match="does not match"):
         _write_participant(tmp_path / "p", ca, pki.generate_key(), participant_cert)
@@ -429,7 +427,7 @@ def test_write_profile_refuses_a_mismatched_key(
 
 def test_write_profile_refuses_wrong_subject_kind_roles_or_ca(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     participant_key: ec.EllipticCurvePrivateKey,
     participant_cert: bytes,
 ) -> None:
@@ -443,7 +441,7 @@ def test_write_profile_refuses_wrong_subject_kind_roles_or_ca(
         ({"kind": "admin"}, "kind must be one of"),
         ({"roles": ("operator",)}, "roles"),
         ({"url": "ftp://x"}, "url must be"),
-        ({"ca_pem": pki.CertificateAuthority.create("rogue", now=NOW).cert_pem}, "network CA"),
+        ({"ca_pem": CertificateAuthority.create("rogue", now=NOW).cert_pem}, "network CA"),
     ]
     for change, message in cases:
         with pytest.raises(ProfileError, match=message):
@@ -452,7 +450,7 @@ def test_write_profile_refuses_wrong_subject_kind_roles_or_ca(
 
 def test_write_profile_refuses_to_overwrite(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     participant_key: ec.EllipticCurvePrivateKey,
     participant_cert: bytes,
 ) -> None:
@@ -468,7 +466,7 @@ def test_write_profile_refuses_to_overwrite(
 
 def test_load_profile_detects_a_swapped_key(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     participant_key: ec.EllipticCurvePrivateKey,
     participant_cert: bytes,
 ) -> None:
@@ -482,7 +480,7 @@ def test_load_profile_detects_a_swapped_key(
 
 def test_load_profile_names_what_is_missing_or_wrong(
     tmp_path: Path,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     participant_key: ec.EllipticCurvePrivateKey,
     participant_cert: bytes,
     operator_cert: bytes,

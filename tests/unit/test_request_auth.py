@@ -1,4 +1,4 @@
-"""Signed requests (finmesh.request_auth): every way verification can fail, and succeed."""
+"""Signed requests (finmesh.identity.request_auth): every way verification can fail, and succeed."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from finmesh import pki
 from finmesh.domain.errors import AuthenticationFailed
 from finmesh.domain.limits import REQUEST_CLOCK_SKEW_SECONDS
-from finmesh.request_auth import (
+from finmesh.identity import pki
+from finmesh.identity.ca import CertificateAuthority
+from finmesh.identity.request_auth import (
     VerifiedRequest,
     canonical_request,
     sign_request,
@@ -32,7 +33,7 @@ class Net:
     """A CA with two participants and one operator, and a directory lookup."""
 
     def __init__(self) -> None:
-        self.ca = pki.CertificateAuthority.create("test CA", now=NOW)
+        self.ca = CertificateAuthority.create("test CA", now=NOW)
         self.key = pki.generate_key()
         self.other_key = pki.generate_key()
         self.operator_key = pki.generate_key()
@@ -246,7 +247,7 @@ def test_unreadable_certificate_on_record(net: Net) -> None:
 
 
 def test_certificate_not_issued_by_the_ca(net: Net) -> None:
-    rogue = pki.CertificateAuthority.create("rogue CA", now=NOW)
+    rogue = CertificateAuthority.create("rogue CA", now=NOW)
     rogue_cert = rogue.issue(BIC, pki.public_key_pem(net.key), kind="participant", now=NOW)
     refused(net, signed(net.key), "not by the network CA",
             certificate_for=lambda _s: rogue_cert)

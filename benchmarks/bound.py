@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from finmesh import pki
-from finmesh.benchmarking.stats import median
-from finmesh.benchmarking.traffic import SignedMessage
+from benchmarks.stats import median
+from benchmarks.traffic import SignedMessage
 from finmesh.domain.iso20022 import parse_message
+from finmesh.identity import pki
 
 BOUND_COMMIT_ROWS = 100
 """Rows per durable commit: the node commits a batch (or a group of requests) at once."""

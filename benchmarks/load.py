@@ -20,8 +20,8 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from finmesh.benchmarking.stats import die_with_parent, latency_summary, reap, tree_cpu_seconds
-from finmesh.benchmarking.traffic import (
+from benchmarks.stats import die_with_parent, latency_summary, reap, tree_cpu_seconds
+from benchmarks.traffic import (
     BenchmarkInvalid,
     SignedHttp,
     batch_body,

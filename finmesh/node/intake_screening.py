@@ -2,7 +2,7 @@
 of each message that would be accepted (after measures and licences).
 
 ``ActiveScreening`` is the index of the lists in force at one screening version plus the
-approved good-guy exceptions; ``finmesh.screening_service.ScreeningService.active`` keeps
+approved good-guy exceptions; ``finmesh.node.screening.ScreeningService.active`` keeps
 it current. ``screen_messages`` marks each screened message with its result (stored in
 the same transaction as the message) and holds it under ``SCREENING_HOLD`` when a hit
 that no exception covers reaches ``HOLD_THRESHOLD``.

@@ -16,7 +16,7 @@ first batch rebuilds the index synchronously (100,000 entries take seconds): a m
 is always screened against the lists in force at its commit, because a load that
 commits after the batch read its policy version fails the batch's Guard and the batch
 is screened again. The node that served a load builds the new index before answering.
-The screening of each message itself is in ``finmesh.screening_intake``.
+The screening of each message itself is in ``finmesh.node.intake_screening``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from finmesh.compliance import COMPLIANCE, READ_ROLES, require, require_any
 from finmesh.domain.errors import BadRequest
 from finmesh.domain.screening import goodguys
 from finmesh.domain.screening.decision import (
@@ -38,8 +37,9 @@ from finmesh.domain.screening.decision import (
 from finmesh.domain.screening.goodguys import GoodGuyRecord
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import ListVersion, Query, content_digest
+from finmesh.node.compliance import COMPLIANCE, READ_ROLES, require, require_any
+from finmesh.node.intake_screening import ActiveScreening, hit_json, versions_json
 from finmesh.sanctions import parse_list
-from finmesh.screening_intake import ActiveScreening, hit_json, versions_json
 from finmesh.store.port import (
     AuditNote,
     LoadedList,

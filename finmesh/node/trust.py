@@ -26,16 +26,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from finmesh import pki
-from finmesh.compliance import READ_ROLES, require, require_any
 from finmesh.config import NetworkConfig
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import AuthenticationFailed, BadRequest, InvalidBic, NotFound
 from finmesh.domain.policy import rma
 from finmesh.domain.policy.rma import Authorization, GrantIndex, RmaEdit
-from finmesh.pipeline import Clock
-from finmesh.profile import issue_participant_profile
+from finmesh.identity import pki
+from finmesh.identity.ca import CertificateAuthority
+from finmesh.identity.profile import issue_participant_profile
+from finmesh.node.clock import Clock
+from finmesh.node.compliance import READ_ROLES, require, require_any
 from finmesh.store.port import AuditNote, Delivery, RetiredCertificate, Store
 
 OPERATOR_ROLE = "operator"
@@ -277,7 +278,7 @@ def retired_json(c: RetiredCertificate) -> dict[str, Any]:
 def rotate_participant(
     config: NetworkConfig,
     store: Store,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     bic: str,
     actor: str,
     now_ms: int,

@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from finmesh.benchmarking import scratch
-from finmesh.benchmarking.crowd import Crowd, process_count
-from finmesh.benchmarking.history import preload_postgres, preload_sqlite
-from finmesh.benchmarking.intake import IntakeSettings, bench_network
-from finmesh.benchmarking.load import run_closed_loop
-from finmesh.benchmarking.openloop import run_open_loop
-from finmesh.benchmarking.stats import tree_cpu_seconds
+from benchmarks import scratch
+from benchmarks.crowd import Crowd, process_count
+from benchmarks.history import preload_postgres, preload_sqlite
+from benchmarks.intake import IntakeSettings, bench_network
+from benchmarks.load import run_closed_loop
+from benchmarks.openloop import run_open_loop
+from benchmarks.stats import tree_cpu_seconds
+from finmesh.node.launcher import serving
 
 IDLE_SECONDS = 5.0
 SENDERS = 2
@@ -54,7 +55,7 @@ def run_history(
                 preload = _preload(root, url, everyone, size - stored)
                 stored = size
             say(f"history: intake with {size:,} messages stored")
-            with scratch.serving(root, settings.workers) as server:
+            with serving(root, settings.workers) as server:
                 run = run_closed_loop(server.url, server.pid, pairs, settings.batch,
                                       settings.seconds, settings.warmup)
             out.append({"history_messages": size, "preload": preload, **run})
@@ -81,7 +82,7 @@ def run_receivers(
         say(f"receivers: authorizing {SENDERS} senders for {len(names)} receivers (RMA)")
         scratch.authorize_pairs(root, [(s.name, r) for s in senders for r in names])
         pairs = [(s, names[i::SENDERS]) for i, s in enumerate(senders)]
-        with scratch.serving(root, settings.workers) as server:
+        with serving(root, settings.workers) as server:
             say(f"receivers: connecting {len(names)} long polls")
             crowd = Crowd(server.url, crowd_folders, process_count(len(names)))
             try:

@@ -27,15 +27,15 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from finmesh.benchmarking.crowd import Crowd
-from finmesh.benchmarking.load import (
+from benchmarks.crowd import Crowd
+from benchmarks.load import (
     START_DELAY_SECONDS,
     Window,
     await_ready,
     server_cpu_in_window,
 )
-from finmesh.benchmarking.stats import die_with_parent, latency_summary, reap
-from finmesh.benchmarking.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_messages
+from benchmarks.stats import die_with_parent, latency_summary, reap
+from benchmarks.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_messages
 
 CONNECTIONS_PER_SENDER = 4
 BATCH_MESSAGES_MAX = 100

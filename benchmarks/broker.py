@@ -24,9 +24,9 @@ from multiprocessing.synchronize import Event
 from typing import Any
 from urllib.parse import urlsplit
 
-from finmesh.benchmarking.load import START_DELAY_SECONDS, Window, await_ready
-from finmesh.benchmarking.stats import die_with_parent, latency_summary, machine, reap
-from finmesh.benchmarking.traffic import BenchmarkInvalid, MessageFactory, submission_item
+from benchmarks.load import START_DELAY_SECONDS, Window, await_ready
+from benchmarks.stats import die_with_parent, latency_summary, machine, reap
+from benchmarks.traffic import BenchmarkInvalid, MessageFactory, submission_item
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 WARMUP_SECONDS_MAX = 1.0
@@ -68,7 +68,7 @@ def reachable(url: str, timeout: float = 1.0) -> bool:
 
 def message_bodies(count: int) -> list[bytes]:
     """Submission items of fresh signed pacs.008 messages (a throwaway key signs them)."""
-    from finmesh import pki
+    from finmesh.identity import pki
 
     key = pki.generate_key()
     factory = MessageFactory("DEUTDEFFXXX", "BNPAFRPPXXX")

@@ -47,9 +47,9 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from finmesh import pki
 from finmesh.domain.errors import AuthenticationFailed
 from finmesh.domain.limits import REQUEST_CLOCK_SKEW_SECONDS
+from finmesh.identity import pki
 
 CANONICAL_VERSION = "finmesh-req-v1"
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from finmesh import pki
 from finmesh.domain.iso20022 import example_message
-from finmesh.profile import Profile, load_profile
-from finmesh.request_auth import sign_request
+from finmesh.identity import pki
+from finmesh.identity.profile import Profile, load_profile
+from finmesh.identity.request_auth import sign_request
 
 _IDS = re.compile(rb"(?:BAH|MSG|INS|E2E|TXN)[0-9a-f]{32}")
 _UETR = re.compile(rb"<UETR>([0-9a-f-]{36})</UETR>")

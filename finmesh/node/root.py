@@ -5,20 +5,16 @@ The CLI, the HTTP app and the tests build a Node; nothing else wires parts toget
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from finmesh.compliance import Compliance
 from finmesh.config import NetworkConfig
-from finmesh.delivery import Bell, DeliveryService
-from finmesh.pipeline import Clock, Intake
-from finmesh.screening_service import ScreeningService
+from finmesh.node.clock import Clock, system_clock
+from finmesh.node.compliance import Compliance
+from finmesh.node.delivery import Bell, DeliveryService
+from finmesh.node.intake import Intake
+from finmesh.node.screening import ScreeningService
+from finmesh.node.trust import Trust
 from finmesh.store.factory import open_store
-from finmesh.trust import Trust
-
-
-def system_clock() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class Node:

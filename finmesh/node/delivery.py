@@ -19,7 +19,7 @@ from typing import TypeVar
 from finmesh.domain import limits
 from finmesh.domain.errors import BadRequest
 from finmesh.domain.policy.evaluate import PolicySnapshot
-from finmesh.pipeline import Clock
+from finmesh.node.clock import Clock
 from finmesh.store.port import Cursor, Delivery, Guard, Notice, PolicyChanged, Store
 
 T = TypeVar("T")

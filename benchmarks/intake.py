@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finmesh.benchmarking import scratch
-from finmesh.benchmarking.bound import measure_bound
-from finmesh.benchmarking.load import run_closed_loop
-from finmesh.benchmarking.openloop import run_open_loop
-from finmesh.benchmarking.postgres import scratch_database
-from finmesh.benchmarking.stats import machine, median
-from finmesh.benchmarking.traffic import signed_messages
-from finmesh.profile import load_profile
+from benchmarks import scratch
+from benchmarks.bound import measure_bound
+from benchmarks.load import run_closed_loop
+from benchmarks.openloop import run_open_loop
+from benchmarks.postgres import scratch_database
+from benchmarks.stats import machine, median
+from benchmarks.traffic import signed_messages
+from finmesh.identity.profile import load_profile
+from finmesh.node.launcher import serving
 
 BOUND_SECONDS_MAX = 3.0
 BOUND_MSGS_PER_S_MAX = 8_000
@@ -88,7 +89,7 @@ def run_intake(settings: IntakeSettings) -> dict[str, Any]:
         pairs = scratch.pairs(scratch.participant_folders(root), settings.clients)
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
         before = bound_for(root, *pairs[0], settings.seconds, url)
-        with scratch.serving(root, settings.workers) as server:
+        with serving(root, settings.workers) as server:
             result = run_closed_loop(
                 server.url, server.pid, pairs, settings.batch, settings.seconds, settings.warmup
             )
@@ -109,7 +110,7 @@ def run_latency(
         folders = scratch.participant_folders(root)
         pairs = [(folders[2 * i], folders[2 * i + 1].name) for i in range(LATENCY_SENDERS)]
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
-        with scratch.serving(root, settings.workers) as server:
+        with serving(root, settings.workers) as server:
             for rate in rates:
                 if say is not None:
                     say(f"latency: {rate:,.0f} msgs/s offered for {settings.seconds:.0f} s")

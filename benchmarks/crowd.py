@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from finmesh.benchmarking.stats import die_with_parent
-from finmesh.benchmarking.traffic import BenchmarkInvalid
-from finmesh.profile import load_profile
-from finmesh.request_auth import sign_request
+from benchmarks.stats import die_with_parent
+from benchmarks.traffic import BenchmarkInvalid
+from finmesh.identity.profile import load_profile
+from finmesh.identity.request_auth import sign_request
 
 POLL_WAIT_SECONDS = 20
 CONNECT_SPREAD_SECONDS = 2.0

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from finmesh import pki
+from finmesh.identity import pki
 
 PASSPHRASE_ENV = "FINMESH_PASSPHRASE"
 PASSPHRASE_FILE_ENV = "FINMESH_PASSPHRASE_FILE"

@@ -6,7 +6,7 @@ participant profiles. Onboarding issues a certificate bound to the BIC and
 registers it; the private key is generated here and written only into the profile.
 
 The CA key and operator keys are written encrypted with the network passphrase (see
-finmesh.keystore); a demo network without one gets a random one in DIR/DEMO-PASSPHRASE.
+finmesh.identity.keystore); a demo network without one gets a random one in DIR/DEMO-PASSPHRASE.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from finmesh import keystore, pki
 from finmesh.config import NetworkConfig
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import FinmeshError, NotFound, Refused
-from finmesh.node import system_clock
-from finmesh.profile import issue_participant_profile, write_profile
+from finmesh.identity import keystore, pki
+from finmesh.identity.ca import CertificateAuthority
+from finmesh.identity.profile import issue_participant_profile, write_profile
+from finmesh.node.clock import system_clock
 from finmesh.store.factory import open_store, prepare_database
 from finmesh.store.sql_store import SqlStore
 
@@ -76,7 +77,7 @@ def init_network(
     os.chmod(root, 0o700)
     if passphrase is None:
         passphrase = keystore.write_demo_passphrase(root)
-    ca = pki.CertificateAuthority.create(f"{name} network CA")
+    ca = CertificateAuthority.create(f"{name} network CA")
     _write_private(config.ca_key, ca.encrypted_key_pem(passphrase))
     config.ca_cert.write_bytes(ca.cert_pem)
     store = open_store(config)
@@ -108,11 +109,11 @@ def _check_new_database(config: NetworkConfig) -> None:
 def _load_demo(
     config: NetworkConfig,
     store: SqlStore,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     progress: Progress,
     passphrase: bytes,
 ) -> None:
-    from finmesh.demo_directory import build_demo_directory, demo_participants
+    from finmesh.network.demo_directory import build_demo_directory, demo_participants
 
     progress("directory", 0, 1)
     institutions, links = build_demo_directory()
@@ -131,7 +132,7 @@ def _load_demo(
 
 
 def onboard(
-    config: NetworkConfig, store: SqlStore, ca: pki.CertificateAuthority, bic: str
+    config: NetworkConfig, store: SqlStore, ca: CertificateAuthority, bic: str
 ) -> Path:
     """Issue a key and certificate to a directory institution; return its profile folder.
 
@@ -159,7 +160,7 @@ def onboard(
 def add_operator(
     config: NetworkConfig,
     store: SqlStore,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     name: str,
     roles: tuple[str, ...],
     passphrase: bytes | None = None,
@@ -167,7 +168,7 @@ def add_operator(
     """Issue an operator key and certificate with roles; return the profile folder.
 
     The key is written encrypted with ``passphrase``, by default the network's (see
-    finmesh.keystore); give each operator their own in production."""
+    finmesh.identity.keystore); give each operator their own in production."""
     if passphrase is None:
         passphrase = keystore.network_passphrase(config.root)
     if passphrase is None:
@@ -194,13 +195,13 @@ def add_operator(
     return folder
 
 
-def load_ca(config: NetworkConfig, passphrase: bytes | None = None) -> pki.CertificateAuthority:
-    """The network CA, its key decrypted with ``passphrase`` or the one finmesh.keystore
+def load_ca(config: NetworkConfig, passphrase: bytes | None = None) -> CertificateAuthority:
+    """The network CA, its key decrypted with ``passphrase`` or the one finmesh.identity.keystore
     finds; pki.KeyLocked / pki.WrongPassphrase (coded messages) when that fails."""
     if passphrase is None:
         passphrase = keystore.network_passphrase(config.root)
     key = keystore.unlock(config.ca_key.read_bytes(), config.ca_key, passphrase)
-    return pki.CertificateAuthority(key, pki.load_certificate(config.ca_cert.read_bytes()))
+    return CertificateAuthority(key, pki.load_certificate(config.ca_cert.read_bytes()))
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -1,12 +1,13 @@
-"""Python client for institutions: sign, submit, receive, verify, acknowledge.
+"""A session with the network for one institution: sign, submit, receive, verify,
+acknowledge, failing over between nodes::
 
-from finmesh.client import Client
-with Client.from_profile("net/participants/DEUTDEFFXXX") as bank:
-    results = bank.send([payload_bytes])
-    page = bank.receive(wait=5)
-    for m in page["messages"]:
-        assert bank.verify(m)
-    bank.ack(page["messages"][-1]["osn"])
+    from finmesh.client import Client
+    with Client.from_profile("net/participants/DEUTDEFFXXX") as bank:
+        results = bank.send([payload_bytes])
+        page = bank.receive(wait=5)
+        for m in page["messages"]:
+            assert bank.verify(m)
+        bank.ack(page["messages"][-1]["osn"])
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from urllib.parse import urlencode
 
 import httpx
 
-from finmesh import pki
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError
 from finmesh.domain.iso20022 import parse_message
 from finmesh.domain.reasons import Reason
-from finmesh.profile import Profile, load_profile
+from finmesh.identity import pki, request_auth
+from finmesh.identity.profile import Profile, load_profile
 
 HTTP_TIMEOUT_SECONDS = 60.0
 RATE_LIMIT_RETRIES_MAX = 5
@@ -148,9 +149,7 @@ class Client:
     handed out but never received come again marked possible duplicate, and
     acknowledgements only move forward."""
 
-    def __init__(
-        self, profile: Profile, url: str | None = None, urls: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, profile: Profile, url: str | None = None, urls: Sequence[str] = ()) -> None:
         self.profile = profile
         self.urls = node_urls(url or profile.url, urls)
         self.url = self.urls[0]
@@ -236,7 +235,9 @@ class Client:
     def _send(
         self, url: str, method: str, path: str, target: str, content: bytes, timeout: float
     ) -> httpx.Response:
-        headers = pki.sign_request(self.profile.key, self.profile.subject, method, target, content)
+        headers = request_auth.sign_request(
+            self.profile.key, self.profile.subject, method, target, content
+        )
         headers["content-type"] = "application/json"
         try:
             response = self._http.request(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from finmesh import pki
 from finmesh.domain import admission, limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import Rejected
@@ -23,11 +22,10 @@ from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
-from finmesh.screening_intake import SCREENING_HOLD, ActiveScreening, screen_messages
+from finmesh.identity import pki
+from finmesh.node.clock import Clock
+from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
 from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
-
-Clock = Callable[[], int]
-"""Milliseconds since the epoch; injected so tests can run on a simulated clock."""
 
 
 @dataclass(frozen=True)

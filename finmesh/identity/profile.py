@@ -2,7 +2,7 @@
 
 A profile folder holds::
 
-    key.pem       private key, mode 0600 (encrypted PKCS#8 for operators: finmesh.keystore)
+    key.pem       private key, mode 0600 (encrypted PKCS#8 for operators: finmesh.identity.keystore)
     cert.pem      this subject's certificate
     ca.pem        the network CA certificate
     profile.json  {"subject": ..., "kind": "participant"|"operator", "url": ..., "roles": [...]}
@@ -26,8 +26,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from finmesh import keystore, pki
 from finmesh.domain.errors import FinmeshError
+from finmesh.identity import keystore, pki
+from finmesh.identity.ca import CertificateAuthority
 
 DEFAULT_URL = "http://127.0.0.1:8470"
 KEY_FILE = "key.pem"
@@ -136,7 +137,7 @@ def write_profile(
 
     Refuses to replace an existing profile unless ``overwrite``: replacing key.pem
     destroys the only copy of a private key. With ``passphrase`` the key is written
-    encrypted (PKCS#8); finmesh.network_init always gives one for operators.
+    encrypted (PKCS#8); finmesh.network.create always gives one for operators.
     """
     folder = Path(folder)
     if kind not in pki.KINDS:
@@ -184,7 +185,7 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
     """Load and cross-check a profile folder, or raise ProfileError saying what is wrong.
 
     An encrypted key.pem is decrypted with ``passphrase``, else with the one
-    finmesh.keystore finds (environment, or the demo network's file); a missing or wrong
+    finmesh.identity.keystore finds (environment, or the demo network's file); a missing or wrong
     passphrase raises pki.KeyLocked or pki.WrongPassphrase naming the file."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -240,7 +241,7 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
 def issue_participant_profile(
     folder: Path,
     url: str,
-    ca: pki.CertificateAuthority,
+    ca: CertificateAuthority,
     bic11: str,
     display_name: str,
     *,

@@ -25,7 +25,7 @@ from finmesh.domain.policy.evaluate import PolicySnapshot
 from finmesh.domain.policy.impact import impact
 from finmesh.domain.policy.licences import Licence
 from finmesh.domain.policy.measures import Measure, MeasureStatus
-from finmesh.pipeline import Clock
+from finmesh.node.clock import Clock
 from finmesh.store.port import AuditNote, Store
 
 COMPLIANCE = "compliance"
