@@ -19,11 +19,15 @@ import statistics
 import sys
 import time
 
+from benchmarks.traffic import MESSAGE_DEFINITION
 from finmesh.domain.iso20022 import example_message, parse_message
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.queries import screening_queries
 from finmesh.node.intake_screening import ActiveScreening
+from finmesh.node.schemas import packaged_registry
 from finmesh.sanctions.bench import BENCH_SEED, generate_list, generate_queries
+
+SCHEMAS = packaged_registry()
 
 SENDERS = ("BCVLCH2LXXX", "COBADEFFXXX", "BNPAFRPPXXX", "INGBNL2AXXX")
 
@@ -38,13 +42,14 @@ def main(entries: int = 100_000, messages: int = 2_000) -> dict[str, object]:
     people = [q.name or "" for q in generate_queries(names, 2 * messages, rng)]
     payloads = [
         example_message("pacs.008", rng.choice(SENDERS), rng.choice(SENDERS[::-1]),
-                        debtor_name=people[2 * i], creditor_name=people[2 * i + 1])
+                        debtor_name=people[2 * i], creditor_name=people[2 * i + 1],
+                        definition=MESSAGE_DEFINITION)
         for i in range(messages)
     ]
     parse_us, screen_us, held = [], [], 0
     for payload in payloads:
         t0 = time.perf_counter()
-        parsed = parse_message(payload)
+        parsed = parse_message(payload, SCHEMAS)
         t1 = time.perf_counter()
         result = active.screen(screening_queries(parsed), 0)
         t2 = time.perf_counter()

@@ -25,7 +25,9 @@ from benchmarks.stats import median
 from benchmarks.traffic import SignedMessage
 from finmesh.domain.iso20022 import parse_message
 from finmesh.identity import pki
+from finmesh.node.schemas import packaged_registry
 
+SCHEMAS = packaged_registry()
 BOUND_COMMIT_ROWS = 100
 """Rows per durable commit: the node commits a batch (or a group of requests) at once."""
 BOUND_REPS = 3
@@ -88,7 +90,7 @@ def _one_rep(
     for at in range(0, len(messages), BOUND_COMMIT_ROWS):
         rows: list[Row] = []
         for m in messages[at : at + BOUND_COMMIT_ROWS]:
-            parsed = parse_message(m.payload)
+            parsed = parse_message(m.payload, SCHEMAS)
             if not pki.verify_signature(cert_pem, m.payload, m.signature):
                 raise RuntimeError("a benchmark message does not verify")
             rows.append((parsed.sender_bic, parsed.biz_msg_id, m.payload, m.signature,
@@ -112,7 +114,7 @@ def measure_bound(
     ``database``: a PostgreSQL URL to insert into; otherwise a SQLite file in ``scratch``.
     Each rep starts on an empty table (unique ids would collide otherwise).
     """
-    parse_message(messages[0].payload)  # compile the schemas outside the timing
+    parse_message(messages[0].payload, SCHEMAS)  # compile the schemas outside the timing
     rates = []
     for rep in range(BOUND_REPS):
         if database:

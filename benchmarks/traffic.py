@@ -30,6 +30,10 @@ from finmesh.identity import pki
 from finmesh.identity.profile import Profile, load_profile
 from finmesh.identity.request_auth import sign_request
 
+MESSAGE_DEFINITION = "pacs.008.001.13"
+"""The definition benchmark messages are written in: the pacs.008 whose official XSD
+the runtime installs (openpurse), so a benchmark network needs no registration."""
+
 _IDS = re.compile(rb"(?:BAH|MSG|INS|E2E|TXN)[0-9a-f]{32}")
 _UETR = re.compile(rb"<UETR>([0-9a-f-]{36})</UETR>")
 HTTP_TIMEOUT_SECONDS = 120.0
@@ -44,7 +48,7 @@ class MessageFactory:
     """Fresh valid pacs.008 messages from ``sender`` to ``receiver``."""
 
     def __init__(self, sender: str, receiver: str) -> None:
-        self.template = example_message("pacs.008", sender, receiver)
+        self.template = example_message("pacs.008", sender, receiver, definition=MESSAGE_DEFINITION)
         self.ids = _IDS.findall(self.template)
         uetr = _UETR.search(self.template)
         if not self.ids or not self.ids[0].startswith(b"BAH") or uetr is None:

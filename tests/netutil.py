@@ -15,14 +15,34 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from finmesh.config import NetworkConfig
 from finmesh.network.create import init_network
+from finmesh.node.clock import system_clock
+from finmesh.node.schemas import Schemas
+from finmesh.store.factory import open_store
 from finmesh.store.port import Store
+from tests.shareddata import shared_root
 
 
 def build_template(root: Path) -> Path:
     template = root / "template"
-    init_network(template, demo=True, url="http://127.0.0.1:1", name="test")
+    config = init_network(template, demo=True, url="http://127.0.0.1:1", name="test")
+    register_shared_schemas(config)
     return template
+
+
+def register_shared_schemas(config: NetworkConfig) -> int:
+    """Register every official XSD of the shared test data with the network, as its
+    operator would with `finmesh schemas add` (none when the data is absent)."""
+    root = shared_root()
+    if root is None:
+        return 0
+    files = [(p.name, p.read_bytes()) for p in sorted((root / "iso20022" / "xsd").glob("*.xsd"))]
+    store = open_store(config)
+    try:
+        return len(Schemas(store, system_clock).add(files, actor="network"))
+    finally:
+        store.close()
 
 
 def copy_network(template: Path, target: Path) -> Path:

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import click
 
-from finmesh.cli import bench, compliance, demo, messaging, network, output, screening, trust
+from finmesh.cli import (
+    bench,
+    compliance,
+    demo,
+    messaging,
+    network,
+    output,
+    schemas,
+    screening,
+    trust,
+)
 
 
 @click.group()
@@ -23,6 +33,7 @@ for command in (
     *bench.COMMANDS,
     *trust.COMMANDS,
     *screening.COMMANDS,
+    *schemas.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -37,6 +37,12 @@ def _client(profile: Path, url: str | None) -> Client:
 @click.option("--purpose", default=None, help="ISO 20022 purpose code, e.g. GDDS")
 @click.option("--category-purpose", default=None, help="category purpose code")
 @click.option("--priority", type=click.Choice(["NORM", "HIGH"]), default="NORM")
+@click.option(
+    "--definition",
+    default=None,
+    help="message definition to write, e.g. pacs.008.001.08 (default: pacs.008.001.13, "
+    "pacs.009.001.08, pacs.002.001.10)",
+)
 def example(
     kind: str,
     sender: str,
@@ -46,6 +52,7 @@ def example(
     purpose: str | None,
     category_purpose: str | None,
     priority: str,
+    definition: str | None,
 ) -> None:
     """Print a valid message with fresh ids (BizMsgIdr, MsgId, ..., UETR)."""
     try:
@@ -62,6 +69,7 @@ def example(
             purpose=purpose,
             category_purpose=category_purpose,
             priority=priority,
+            definition=definition,
         )
     except ValueError as exc:
         fail("bad_example", str(exc))

@@ -34,12 +34,12 @@ def _passphrase(file: Path | None) -> bytes | None:
     return keystore.configured_passphrase()
 
 
-def _open(cfg: config.NetworkConfig) -> SqlStore:
+def open_network_store(cfg: config.NetworkConfig) -> SqlStore:
     """The network's store; a clear message and exit 1 if it cannot be used."""
     return open_store(cfg)
 
 
-def _require_network(root: Path) -> config.NetworkConfig:
+def require_network(root: Path) -> config.NetworkConfig:
     if not config.is_network(root):
         fail(
             "not_a_network",
@@ -94,7 +94,7 @@ def init(
             passphrase=_passphrase(passphrase_file),
             database_url=database or None,
         )
-    store = _open(cfg)
+    store = open_network_store(cfg)
     try:
         emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
     finally:
@@ -120,7 +120,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
     from finmesh.api.server import PROTOCOL
     from finmesh.node.root import Node
 
-    _open(_require_network(directory)).close()  # schema known and database reachable
+    open_network_store(require_network(directory)).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
     bind_port = config.default_port() if port is None else port
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
@@ -161,8 +161,8 @@ def directory() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON (the default)")
 def directory_stats(directory: Path, as_json: bool) -> None:
     """Counts of institutions, countries, real and generated entries, participants."""
-    cfg = _require_network(directory)
-    store = _open(cfg)
+    cfg = require_network(directory)
+    store = open_network_store(cfg)
     try:
         emit(store.directory_stats())
     finally:
@@ -175,7 +175,7 @@ def directory_stats(directory: Path, as_json: bool) -> None:
 def directory_import(directory: Path, csv_file: Path) -> None:
     """Import institutions from CSV (columns bic,name[,city,parent_bic,share]).
     Nothing is imported if any line is invalid."""
-    cfg = _require_network(directory)
+    cfg = require_network(directory)
     try:
         result = parse_directory_csv(csv_file.read_text("utf-8"))
     except UnicodeDecodeError as exc:
@@ -184,7 +184,7 @@ def directory_import(directory: Path, csv_file: Path) -> None:
         for error in result.errors:
             emit({"line": error.line, "error": error.message})
         fail("directory_invalid", f"{len(result.errors)} invalid line(s); nothing imported")
-    store = _open(cfg)
+    store = open_network_store(cfg)
     try:
         count = store.load_directory(result.institutions, result.links)
         emit({"imported": count, "links": len(result.links)})
@@ -203,8 +203,8 @@ def participant() -> None:
 @passphrase_file_option
 def participant_add(directory: Path, bic: str, passphrase_file: Path | None) -> None:
     """Issue a key and certificate to a directory institution and write its profile."""
-    cfg = _require_network(directory)
-    store = _open(cfg)
+    cfg = require_network(directory)
+    store = open_network_store(cfg)
     try:
         folder = onboard(cfg, store, load_ca(cfg, _passphrase(passphrase_file)), bic)
     finally:
@@ -242,8 +242,8 @@ def operator_add(
     key_passphrase_file: Path | None,
 ) -> None:
     """Issue an operator key and certificate and write its profile (key encrypted)."""
-    cfg = _require_network(directory)
-    store = _open(cfg)
+    cfg = require_network(directory)
+    store = open_network_store(cfg)
     try:
         ca_passphrase = _passphrase(passphrase_file)
         ca = load_ca(cfg, ca_passphrase)
@@ -265,7 +265,7 @@ def openapi(directory: Path) -> None:
     from finmesh.api.app import create_app
     from finmesh.node.root import Node
 
-    _require_network(directory)
+    require_network(directory)
     node = Node(directory)
     try:
         click.echo(json.dumps(create_app(node).openapi(), indent=2))

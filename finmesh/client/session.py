@@ -27,7 +27,7 @@ import httpx
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError
-from finmesh.domain.iso20022 import parse_message
+from finmesh.domain.iso20022 import header_sender
 from finmesh.domain.reasons import Reason
 from finmesh.identity import pki, request_auth
 from finmesh.identity.profile import Profile, load_profile
@@ -367,7 +367,10 @@ class Client:
             if not pki.verify_signature(cert, payload, base64.b64decode(delivered["signature"])):
                 return False
             signer = Bic.parse(pki.certificate_identity(cert).subject).bic8
-            header_sender = Bic.parse(parse_message(payload).sender_bic).bic8
+            named = header_sender(payload)
+            if named is None:
+                return False
+            in_header = Bic.parse(named).bic8
         except (AuthenticationFailed, FinmeshError, ValueError):
             return False
-        return signer == header_sender == Bic.parse(delivered["sender"]).bic8
+        return signer == in_header == Bic.parse(delivered["sender"]).bic8

@@ -17,7 +17,7 @@ from typing import Literal
 from finmesh.domain import admission, limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import Rejected
-from finmesh.domain.iso20022 import ParsedMessage, parse_message
+from finmesh.domain.iso20022 import ParsedMessage, SchemaRegistry, parse_message
 from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
@@ -80,8 +80,11 @@ class Intake:
         policy: Callable[[], PolicySnapshot],
         grants: Callable[[], GrantIndex],
         sanctions: Callable[[int], ActiveScreening | None] | None = None,
+        *,
+        schemas: SchemaRegistry,
     ) -> None:
         self.store = store
+        self.schemas = schemas
         self.clock = clock
         self.policy = policy
         self.grants = grants
@@ -172,7 +175,7 @@ class Intake:
                 raise Rejected(Reason.OVERSIZE, f"{len(item.payload)} bytes")
             if not item.signature:
                 raise Rejected(Reason.MISSING_SIGNATURE)
-            parsed = parse_message(item.payload)
+            parsed = parse_message(item.payload, self.schemas)
             if not pki.verify_signature(cert_pem, item.payload, item.signature):
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)

@@ -12,6 +12,7 @@ from finmesh.node.clock import Clock, system_clock
 from finmesh.node.compliance import Compliance
 from finmesh.node.delivery import Bell, DeliveryService
 from finmesh.node.intake import Intake
+from finmesh.node.schemas import Schemas
 from finmesh.node.screening import ScreeningService
 from finmesh.node.trust import Trust
 from finmesh.store.factory import open_store
@@ -33,8 +34,14 @@ class Node:
         self.compliance = Compliance(self.store, clock)
         self.trust = Trust(self.store, clock)
         self.screening = ScreeningService(self.store, clock)
+        self.schemas = Schemas(self.store, clock)
         self.intake = Intake(
-            self.store, clock, self.compliance.snapshot, self.trust.grants, self.screening.active
+            self.store,
+            clock,
+            self.compliance.snapshot,
+            self.trust.grants,
+            self.screening.active,
+            schemas=self.schemas.registry,
         )
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from finmesh.domain.audit import AuditEntry, AuditHead
 from finmesh.domain.directory import Institution, OwnershipLink
-from finmesh.domain.errors import FinmeshError
+from finmesh.domain.errors import FinmeshError, Refused
 from finmesh.domain.holds import Hold
 from finmesh.domain.policy.evaluate import PolicySnapshot
 from finmesh.domain.policy.impact import TrafficRecord
@@ -222,6 +222,23 @@ class Cursor:
     acked: int
 
 
+@dataclass(frozen=True)
+class RegisteredSchema:
+    """An official XSD the network's operator registered (its bytes stay in the store)."""
+
+    definition: str
+    sha256: str
+    xsd_bytes: int
+    added_ms: int
+    added_by: str
+
+
+class SchemaConflict(Refused):
+    """A definition already has a registered schema with other bytes."""
+
+    code = "schema_conflict"
+
+
 class Store(Protocol):
     """What the node needs from storage. Implementations: sqlite.SqliteStore and
     postgres.PostgresStore (both finmesh.store.sql_store.SqlStore)."""
@@ -354,6 +371,13 @@ class Store(Protocol):
     ) -> GoodGuyRecord: ...
     def good_guys(self) -> list[GoodGuyRecord]: ...
     def screening_result(self, sender: str, biz_msg_id: str) -> ScreeningRecord | None: ...
+
+    # the schema registry: a registration appends its audit entry atomically
+    def schema_xsd(self, definition: str) -> tuple[str, bytes] | None: ...
+    def schemas(self) -> list[RegisteredSchema]: ...
+    def schema_add(
+        self, definition: str, sha256: str, xsd: bytes, actor: str, now_ms: int
+    ) -> bool: ...
 
     # housekeeping
     def message_count(self) -> int: ...

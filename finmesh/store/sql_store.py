@@ -42,6 +42,7 @@ from finmesh.store.port import (
     StoreOutcome,
 )
 from finmesh.store.sanctions_tables import SanctionsTables, store_results
+from finmesh.store.schema_tables import SchemaTables
 from finmesh.store.sql_delivery import DeliveryTables
 from finmesh.store.trust_tables import TrustTables, check_trust
 
@@ -54,7 +55,7 @@ class Listening(Protocol):
     def stop(self) -> None: ...
 
 
-class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables):
+class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
     dialect: ClassVar[str]

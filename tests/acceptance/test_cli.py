@@ -22,6 +22,7 @@ from tests.netutil import (
     read_only_db,
     run_cli,
 )
+from tests.shareddata import shared
 
 PROFILE_FILES = {"key.pem", "cert.pem", "ca.pem", "profile.json"}
 
@@ -103,7 +104,7 @@ def test_example_mints_fresh_identifiers(demo: tuple[Path, list[dict[str, Any]]]
     second = ok("example", "pacs.008", "--from", a, "--to", b).encode()
     for text in (first, second):
         etree.fromstring(text)  # well-formed
-        assert header_text(text, "MsgDefIdr") == "pacs.008.001.08"
+        assert header_text(text, "MsgDefIdr") == "pacs.008.001.13"
         assert a.encode() in text and b.encode() in text
     assert header_text(first, "BizMsgIdr") != header_text(second, "BizMsgIdr")
     assert header_text(first, "UETR") != header_text(second, "UETR")
@@ -124,6 +125,11 @@ def test_send_receive_and_notices(
     files[0].write_text(ok("example", "pacs.008", "--from", a, "--to", b))
     files[1].write_text(ok("example", "pacs.009", "--from", a, "--to", b))
     files[2].write_text("<BizMsg><AppHdr>not closed</BizMsg>")
+    # a demo network validates what installed packages ship; pacs.009's official XSD
+    # is registered by the operator, and the running node takes it from then on
+    xsd = shared("iso20022", "xsd", "pacs.009.001.08.xsd")
+    [added] = lines(ok("schemas", "add", demo[0], xsd))
+    assert added["definition"] == "pacs.009.001.08"
 
     results = lines(ok("send", "--profile", a_folder, "--url", served.url, "--notify", *files))
     assert [r["file"] for r in results] == [str(f) for f in files]
@@ -148,7 +154,7 @@ def test_send_receive_and_notices(
         assert m["possible_duplicate"] is False
         assert m["payload"] == f.read_text()
     assert [m["id"] for m in received] == ids
-    assert [m["type"] for m in received] == ["pacs.008.001.08", "pacs.009.001.08"]
+    assert [m["type"] for m in received] == ["pacs.008.001.13", "pacs.009.001.08"]
     # acknowledged: nothing comes again
     assert ok("receive", "--profile", b_folder, "--url", served.url) == ""
 
@@ -267,3 +273,31 @@ def test_errors_exit_non_zero_with_a_message_and_no_traceback(
     message.write_text("<x/>")
     output = refused(*command(network, folder, message))
     assert output.strip(), "says nothing about what went wrong"
+
+
+def test_schemas_add_refuses_what_is_not_an_iso20022_schema_and_lists_the_registry(
+    demo: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    root = demo[0]
+    fake = tmp_path / "fake.xsd"
+    fake.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x:y">'
+        '<xs:element name="Document" type="xs:string"/></xs:schema>'
+    )
+    before = lines(ok("schemas", "list", root, "--json"))
+    output = refused("schemas", "add", root, fake)
+    assert "error: schema_refused:" in output and "not an ISO 20022" in output
+    assert lines(ok("schemas", "list", root, "--json")) == before  # nothing registered
+
+    xsd = shared("iso20022", "xsd", "camt.029.001.09.xsd")
+    first = lines(ok("schemas", "add", root, xsd))
+    again = lines(ok("schemas", "add", root, xsd))
+    assert [(r["definition"], r["added"]) for r in first + again] == [
+        ("camt.029.001.09", True), ("camt.029.001.09", False)
+    ]  # fmt: skip
+    listed = {r["definition"]: r for r in lines(ok("schemas", "list", root, "--json"))}
+    assert listed["camt.029.001.09"]["origin"] == "registered"
+    assert listed["head.001.001.02"]["origin"] == "package:openpurse"
+    assert listed["pacs.008.001.13"]["origin"] == "package:openpurse"
+    # registering is in the audit trail, and the trail still verifies
+    assert lines(ok("audit", "verify", root))[-1]["ok"] is True

@@ -39,7 +39,14 @@ from finmesh.node.launcher import NodeProcess
 from finmesh.store.factory import open_store
 from finmesh.store.postgres import PostgresStore
 from tests import pgutil
-from tests.netutil import header_text, participants, run_cli, submission, wait_until
+from tests.netutil import (
+    header_text,
+    participants,
+    register_shared_schemas,
+    run_cli,
+    submission,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +65,10 @@ def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     name = pgutil.create_database("nettpl")
     try:
         url = pgutil.url_for(name)
-        init_network(root, demo=True, url="http://127.0.0.1:1", name="test", database_url=url)
+        config = init_network(
+            root, demo=True, url="http://127.0.0.1:1", name="test", database_url=url
+        )
+        register_shared_schemas(config)
         yield root, name
     finally:
         pgutil.drop_database(name)

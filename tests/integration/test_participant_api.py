@@ -224,7 +224,7 @@ def _oversize(payload: bytes) -> bytes:
 
 
 def _unknown_definition(payload: bytes) -> bytes:
-    out = payload.replace(b"pacs.008.001.08", b"camt.999.001.01")
+    out = payload.replace(b"pacs.008.001.13", b"camt.999.001.01")
     assert out.count(b"camt.999.001.01") == 2  # AppHdr MsgDefIdr and Document namespace
     return out
 

@@ -14,6 +14,7 @@ from finmesh.client import ApiError
 from finmesh.domain.iso20022 import example_message, parse_message
 from tests.netutil import read_only_db
 from tests.security.conftest import Target
+from tests.shareddata import SCHEMAS
 
 SQL = (
     "x'); DROP TABLE messages;--",
@@ -66,7 +67,7 @@ def test_sql_metacharacters_in_message_fields_are_stored_verbatim(target: Target
     assert [base64.b64decode(m["payload"]) for m in got] == payloads
     assert [m["id"] for m in got] == list(SQL)
     assert all(target.b.verify(m) for m in got)
-    parsed = parse_message(payloads[0])
+    parsed = parse_message(payloads[0], SCHEMAS)
     assert {p.name for p in parsed.parties} >= {SQL[1], SQL[2]}
     target.b.ack(got[-1]["osn"])
     notices = target.a.notices()

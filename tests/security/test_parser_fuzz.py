@@ -17,6 +17,7 @@ from finmesh.domain.iso20022 import example_message, parse_message
 from finmesh.identity import pki
 from finmesh.identity.ca import CertificateAuthority
 from finmesh.identity.request_auth import HEADERS, check_headers, sign_request, verify_body
+from tests.shareddata import SCHEMAS
 
 FUZZ = settings(
     max_examples=300,
@@ -140,6 +141,6 @@ def test_envelope_parser_only_rejects_coded(
     for position, length, insert in edits:
         payload[position : position + length] = insert
     try:
-        parse_message(bytes(payload))
+        parse_message(bytes(payload), SCHEMAS)
     except Rejected as exc:
         assert exc.reason.code

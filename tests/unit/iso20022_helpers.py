@@ -11,7 +11,7 @@ SENDER = "DEUTDEFFXXX"
 RECEIVER = "BNPAFRPP"
 KINDS = ("pacs.008", "pacs.009", "pacs.002")
 DEFINITION = {
-    "pacs.008": "pacs.008.001.08",
+    "pacs.008": "pacs.008.001.13",
     "pacs.009": "pacs.009.001.08",
     "pacs.002": "pacs.002.001.10",
 }

@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
 
 IO_LIBRARIES = {
     "sqlite3", "psycopg", "httpx", "fastapi", "starlette", "uvicorn", "socket", "subprocess",
-    "os", "click", "rich", "urllib", "asyncio", "shutil", "tempfile", "signal",
+    "os", "click", "rich", "urllib", "asyncio", "shutil", "tempfile", "signal", "pathlib",
+    "importlib", "io.open",
 }  # fmt: skip
 SERVER_LIBRARIES = {"fastapi", "starlette", "uvicorn", "psycopg", "sqlite3"}
 FORBIDDEN_LIBRARIES: dict[str, set[str]] = {

@@ -16,9 +16,10 @@ from finmesh.domain.iso20022 import (
     Party,
     example_message,
     parse_message,
-    supported_definitions,
 )
-from finmesh.domain.iso20022.schemas import validator_for
+from finmesh.domain.iso20022.registry import SchemaRegistry, fixed_loader
+from finmesh.node.schemas import packaged_loader, packaged_path
+from tests.shareddata import SCHEMAS, official_schemas
 from tests.unit.iso20022_helpers import (
     DEFINITION,
     HEAD,
@@ -38,21 +39,25 @@ UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 # --- registry -----------------------------------------------------------------------------
 
 
-def test_supported_definitions_report_how_each_is_validated() -> None:
-    supported = supported_definitions()
-    assert supported["head.001.001.02"] == "xsd:openpurse/head.001.001.02.xsd"
-    assert supported["pacs.008.001.08"] == "xsd:pacs008/pacs.008.001.08.xsd"
-    assert supported["pacs.008.001.13"] == "xsd:openpurse/pacs.008.001.13.xsd"
-    assert supported["pacs.009.001.08"] == "structural:pyiso20022"
-    assert supported["pacs.002.001.10"] == "structural:pyiso20022"
-    assert {f"pacs.008.001.{v:02d}" for v in range(1, 14)} <= set(supported)
-    # The hand-written stub XSDs shipped next to the official ones must never be used.
-    assert not any(key.startswith(("pacs.009.001.10", "pacs.002.001.12")) for key in supported)
+def test_installed_packages_give_the_header_and_pacs008_13_and_nothing_unofficial() -> None:
+    packaged = SchemaRegistry([packaged_loader])
+    for definition in ("head.001.001.02", "pacs.008.001.13"):
+        validator = packaged.validator_for(definition)
+        assert validator is not None and validator.how == "xsd:package:openpurse"
+    # no package ships the official CBPR+ pacs.009 / pacs.002: the operator registers them
+    assert packaged.validator_for("pacs.009.001.08") is None
+    assert packaged.validator_for("pacs.002.001.10") is None
+    # the hand-written stub XSDs some packages ship next to official ones are never used
+    for stub in ("pacs.009.001.10", "pacs.002.001.12", "pacs.004.001.11"):
+        assert packaged_path(stub) is None
 
 
-def test_every_official_pacs008_xsd_compiles() -> None:
-    for version in range(1, 14):
-        validator = validator_for(f"pacs.008.001.{version:02d}")
+def test_every_official_shared_xsd_is_accepted_and_compiles() -> None:
+    sources = official_schemas()
+    assert len(sources) >= 59
+    registry = SchemaRegistry([fixed_loader(sources)])
+    for source in sources:
+        validator = registry.validator_for(source.definition)
         assert validator is not None
         assert validator.validate(etree.Element("Nothing")) is not None
 
@@ -64,7 +69,7 @@ def test_every_official_pacs008_xsd_compiles() -> None:
 def test_example_parses_with_the_right_fields(kind: str) -> None:
     now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
     payload = example_message(kind, SENDER, RECEIVER, amount=Decimal("1234.5"), now=now)
-    parsed = parse_message(payload)
+    parsed = parse_message(payload, SCHEMAS)
     assert isinstance(parsed, ParsedMessage)
     assert (parsed.sender_bic, parsed.receiver_bic) == (SENDER, RECEIVER)
     assert parsed.msg_def_id == DEFINITION[kind]
@@ -98,7 +103,7 @@ def test_example_ids_are_fresh_on_every_call(kind: str) -> None:
         assert len(ids) >= 5
         assert all(1 <= len(value) <= 35 for value in ids)
         seen.extend(ids)
-        uetrs.add(parse_message(payload).uetr)
+        uetrs.add(parse_message(payload, SCHEMAS).uetr)
     assert len(seen) == len(set(seen))
     assert len(uetrs) == 3
 
@@ -116,7 +121,7 @@ def test_parties_and_purposes_are_extracted(kind: str) -> None:
         extra_agent_bics=["CHASUS33XXX", "MIDLGB22"],
         priority="HIGH",
     )
-    parsed = parse_message(payload)
+    parsed = parse_message(payload, SCHEMAS)
     assert parsed.priority == "HIGH"
     assert parsed.purposes == ("SUPP", "GDDS")
     roles = {party.role: party for party in parsed.parties}
@@ -140,11 +145,12 @@ def test_parties_and_purposes_are_extracted(kind: str) -> None:
 
 def test_amounts_follow_currency_minor_units() -> None:
     jpy = parse_message(
-        example_message("pacs.008", SENDER, RECEIVER, amount=Decimal(1500), currency="JPY")
+        example_message("pacs.008", SENDER, RECEIVER, amount=Decimal(1500), currency="JPY"), SCHEMAS
     )
     assert (jpy.amount, jpy.currency) == (Decimal(1500), "JPY")
     bhd = parse_message(
-        example_message("pacs.009", SENDER, RECEIVER, amount=Decimal("1.125"), currency="BHD")
+        example_message("pacs.009", SENDER, RECEIVER, amount=Decimal("1.125"), currency="BHD"),
+        SCHEMAS,
     )
     assert bhd.amount == Decimal("1.125")
     for amount, currency in (
@@ -183,7 +189,7 @@ def test_several_transactions_sum_and_header_flags() -> None:
     payload = edit(
         example_message("pacs.008", SENDER, RECEIVER, amount=Decimal("2.50")), second_transaction
     )
-    parsed = parse_message(payload)
+    parsed = parse_message(payload, SCHEMAS)
     assert (parsed.transactions, parsed.amount, parsed.currency) == (2, Decimal("5.00"), "EUR")
     assert parsed.possible_duplicate is True
 
@@ -195,27 +201,32 @@ def test_mixed_currencies_give_no_amount() -> None:
         find(other, "pacs.008", "IntrBkSttlmAmt").set("Ccy", "USD")
         transaction.addnext(other)
 
-    parsed = parse_message(edit(example_message("pacs.008", SENDER, RECEIVER), second_currency))
+    parsed = parse_message(
+        edit(example_message("pacs.008", SENDER, RECEIVER), second_currency), SCHEMAS
+    )
     assert (parsed.transactions, parsed.amount, parsed.currency) == (2, None, None)
 
 
 def test_pacs008_version_13_is_validated_by_its_official_xsd() -> None:
-    payload = example_message("pacs.008", SENDER, RECEIVER).replace(
-        b"pacs.008.001.08", b"pacs.008.001.13"
-    )
-    assert parse_message(payload).msg_def_id == "pacs.008.001.13"
+    payload = example_message("pacs.008", SENDER, RECEIVER, definition="pacs.008.001.13")
+    assert parse_message(payload, SCHEMAS).msg_def_id == "pacs.008.001.13"
+
+
+def test_pacs008_version_08_is_validated_by_its_registered_official_xsd() -> None:
+    payload = example_message("pacs.008", SENDER, RECEIVER, definition="pacs.008.001.08")
+    assert parse_message(payload, SCHEMAS).msg_def_id == "pacs.008.001.08"
 
 
 # --- values and parties in edited messages ----------------------------------------------
 
 
-def test_structural_digits_follow_xsd_value_rules() -> None:
+def test_digits_follow_xsd_value_rules() -> None:
     # Leading zeros and trailing fractional zeros are not significant digits in XSD.
     payload = edit(
         example_message("pacs.009", SENDER, RECEIVER),
         set_text("pacs.009", "IntrBkSttlmAmt", "000123456789012345.1200000"),
     )
-    assert parse_message(payload).amount == Decimal("123456789012345.12")
+    assert parse_message(payload, SCHEMAS).amount == Decimal("123456789012345.12")
 
 
 def test_charges_agents_and_original_agent_parties_are_extracted() -> None:
@@ -227,7 +238,9 @@ def test_charges_agents_and_original_agent_parties_are_extracted() -> None:
         etree.SubElement(institution, ns("pacs.008") + "BICFI").text = "CHASUS33"
         find(root, "pacs.008", "ChrgBr").addnext(charges)
 
-    parsed = parse_message(edit(example_message("pacs.008", SENDER, RECEIVER), add_charges))
+    parsed = parse_message(
+        edit(example_message("pacs.008", SENDER, RECEIVER), add_charges), SCHEMAS
+    )
     assert Party("Agt", "CHASUS33", None, None) in parsed.parties
 
     def debtor_as_agent(root: etree._Element) -> None:
@@ -239,6 +252,8 @@ def test_charges_agents_and_original_agent_parties_are_extracted() -> None:
         etree.SubElement(institution, ns("pacs.002") + "BICFI").text = "MIDLGB22"
         etree.SubElement(institution, ns("pacs.002") + "Nm").text = "Midland"
 
-    parsed = parse_message(edit(example_message("pacs.002", SENDER, RECEIVER), debtor_as_agent))
+    parsed = parse_message(
+        edit(example_message("pacs.002", SENDER, RECEIVER), debtor_as_agent), SCHEMAS
+    )
     assert Party("Dbtr", "MIDLGB22", "Midland", None) in parsed.parties
     assert not any(party.role == "Agt" for party in parsed.parties)

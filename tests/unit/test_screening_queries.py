@@ -9,6 +9,7 @@ from finmesh.domain.iso20022.model import FreeText, ParsedMessage, Party
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
 from finmesh.domain.screening.queries import message_countries, screening_queries
+from tests.shareddata import SCHEMAS
 from tests.unit.iso20022_helpers import RECEIVER, SENDER, edit, find, ns
 
 KIND = "pacs.008"
@@ -53,7 +54,7 @@ def rich_message() -> ParsedMessage:
     payload = example_message(
         KIND, SENDER, RECEIVER, debtor_name="ООО Ромашка", creditor_name="Acme GmbH", purpose="GDDS"
     )
-    return parse_message(edit(payload, enrich))
+    return parse_message(edit(payload, enrich), SCHEMAS)
 
 
 def party(parsed: ParsedMessage, role: str) -> Party:
@@ -86,13 +87,15 @@ def test_proprietary_purpose_is_free_text() -> None:
         code.text = "Payment for Rosneft shares"
 
     payload = example_message(KIND, SENDER, RECEIVER, purpose="GDDS")
-    parsed = parse_message(edit(payload, proprietary))
+    parsed = parse_message(edit(payload, proprietary), SCHEMAS)
     assert parsed.free_text == (FreeText("Purp/Prtry", "Payment for Rosneft shares"),)
     assert parsed.purposes == ()
 
 
 def test_plain_examples_keep_their_former_facts() -> None:
-    parsed = parse_message(example_message(KIND, SENDER, RECEIVER, debtor_name="Jean Dupont"))
+    parsed = parse_message(
+        example_message(KIND, SENDER, RECEIVER, debtor_name="Jean Dupont"), SCHEMAS
+    )
     assert parsed.free_text == ()
     debtor = party(parsed, "Dbtr")
     assert (debtor.bic, debtor.name, debtor.country) == (None, "Jean Dupont", "DE")

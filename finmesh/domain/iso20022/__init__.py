@@ -7,14 +7,17 @@ Pure domain code: no HTTP, SQL, storage or CLI imports.
 from __future__ import annotations
 
 from finmesh.domain.iso20022.example import example_message
-from finmesh.domain.iso20022.intake import parse_message
+from finmesh.domain.iso20022.intake import header_sender, parse_message
 from finmesh.domain.iso20022.model import ParsedMessage, Party
-from finmesh.domain.iso20022.schemas import supported_definitions
+from finmesh.domain.iso20022.registry import SchemaRegistry, SchemaSource, inspect_schema
 
 __all__ = [
     "ParsedMessage",
     "Party",
+    "SchemaRegistry",
+    "SchemaSource",
     "example_message",
+    "header_sender",
+    "inspect_schema",
     "parse_message",
-    "supported_definitions",
 ]

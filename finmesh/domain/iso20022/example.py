@@ -25,11 +25,22 @@ from finmesh.domain.iso20022.model import (
 )
 
 KINDS: dict[str, str] = {
-    "pacs.008": "pacs.008.001.08",
+    "pacs.008": "pacs.008.001.13",
     "pacs.009": "pacs.009.001.08",
     "pacs.002": "pacs.002.001.10",
 }
-"""Example kind -> the CBPR+ message definition it is written in."""
+"""Example kind -> the definition it is written in by default: for pacs.008 the version
+whose official XSD every installation has (openpurse ships it), so a fresh network
+accepts the example; the CBPR+ version pacs.008.001.08 with ``definition=``. pacs.009
+and pacs.002 are written in their CBPR+ versions, which a network validates once its
+operator registers their official schemas."""
+
+VERSIONS: dict[str, tuple[str, ...]] = {
+    "pacs.008": ("pacs.008.001.08", "pacs.008.001.13"),
+    "pacs.009": ("pacs.009.001.08",),
+    "pacs.002": ("pacs.002.001.10",),
+}
+"""Example kind -> every definition the builder writes valid messages of."""
 
 _BIC = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -116,6 +127,7 @@ def example_message(
     extra_agent_bics: Sequence[str] = (),
     priority: str = "NORM",
     now: datetime | None = None,
+    definition: str | None = None,
 ) -> bytes:
     """A fresh, valid enveloped message of ``kind`` ("pacs.008", "pacs.009" or "pacs.002").
 
@@ -124,10 +136,14 @@ def example_message(
     IntrmyAgt1..3; pacs.008 customers are resident in their agent's country. pacs.002
     reports ACCC on an original pacs.008 that the receiver had sent to the sender, so
     there the original debtor agent is the receiver; it ignores ``extra_agent_bics``.
-    Raises ValueError for arguments no valid message could carry.
+    ``definition`` chooses another version of the kind (``VERSIONS``), e.g.
+    pacs.008.001.13. Raises ValueError for arguments no valid message could carry.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
+    msg_def = KINDS[kind] if definition is None else definition
+    if msg_def not in VERSIONS[kind]:
+        raise ValueError(f"{kind} examples are written in {', '.join(VERSIONS[kind])}")
     for bic in (sender, receiver, *extra_agent_bics):
         if not _BIC.fullmatch(bic):
             raise ValueError(f"not a BIC8 or BIC11: {bic!r}")
@@ -157,7 +173,6 @@ def example_message(
         stamp=moment.isoformat(),
         day=moment.date().isoformat(),
     )
-    msg_def = KINDS[kind]
     envelope = etree.Element(ENVELOPE_TAG, nsmap=_default_ns(ENVELOPE_NS))
     _header(envelope, order, msg_def, priority)
     namespace = namespace_of(msg_def)

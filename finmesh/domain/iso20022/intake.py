@@ -12,17 +12,20 @@ from lxml import etree
 from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022.extract import extract
 from finmesh.domain.iso20022.model import HEADER_DEF, HEADER_NS, ParsedMessage, definition_of
+from finmesh.domain.iso20022.registry import SchemaRegistry
 from finmesh.domain.iso20022.safe_xml import parse_untrusted
-from finmesh.domain.iso20022.schemas import validator_for
 from finmesh.domain.reasons import Reason
 
 _HEADER_MSGDEF = f"{{{HEADER_NS}}}MsgDefIdr"
+_HEADER_FROM_BIC = "/".join(f"{{{HEADER_NS}}}{n}" for n in ("Fr", "FIId", "FinInstnId", "BICFI"))
 
 
-def parse_message(payload: bytes) -> ParsedMessage:
-    """Validate one enveloped message and extract what the network needs from it.
+def parse_message(payload: bytes, schemas: SchemaRegistry) -> ParsedMessage:
+    """Validate one enveloped message against the official schemas ``schemas`` holds and
+    extract what the network needs from it.
 
     Raises ``Rejected`` with the precise reason; no other exception for any input bytes.
+    A definition without a schema in the registry is UNSUPPORTED_MESSAGE (T03), named.
     """
     root = parse_untrusted(payload)
     header, document = split_envelope(root)
@@ -30,17 +33,22 @@ def parse_message(payload: bytes) -> ParsedMessage:
     header_def = definition_of(etree.QName(header).namespace)
     if header_def != HEADER_DEF:
         raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"header definition {header_def!r}")
-    header_validator = validator_for(HEADER_DEF)
-    if header_validator is None:  # pragma: no cover - neither openpurse nor pyiso20022 installed
-        raise Rejected(Reason.UNSUPPORTED_MESSAGE, "no head.001.001.02 definition installed")
+    header_validator = schemas.validator_for(HEADER_DEF)
+    if header_validator is None:
+        raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"no schema for {HEADER_DEF} is registered")
     problem = header_validator.validate(header)
     if problem is not None:
         raise Rejected(Reason.HEADER_SCHEMA_INVALID, problem)
 
     document_def = definition_of(etree.QName(document).namespace)
-    validator = validator_for(document_def) if document_def not in (None, HEADER_DEF) else None
-    if document_def is None or validator is None:
+    if document_def is None or document_def == HEADER_DEF:
         raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"document definition {document_def!r}")
+    validator = schemas.validator_for(document_def)
+    if validator is None:
+        raise Rejected(
+            Reason.UNSUPPORTED_MESSAGE,
+            f"{document_def}: no official schema of this definition is registered",
+        )
     declared = header.findtext(_HEADER_MSGDEF)
     if declared != document_def:
         raise Rejected(
@@ -51,6 +59,17 @@ def parse_message(payload: bytes) -> ParsedMessage:
     if problem is not None:
         raise Rejected(Reason.SCHEMA_INVALID, problem)
     return extract(header, document, document_def)
+
+
+def header_sender(payload: bytes) -> str | None:
+    """The AppHdr From BICFI of an enveloped message, read without schema validation
+    (what a receiver needs to match a signature to its sender), or None."""
+    try:
+        header, _ = split_envelope(parse_untrusted(payload))
+    except Rejected:
+        return None
+    found = header.find(_HEADER_FROM_BIC)
+    return found.text if found is not None and found.text else None
 
 
 def split_envelope(root: etree._Element) -> tuple[etree._Element, etree._Element]:
