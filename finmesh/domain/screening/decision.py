@@ -2,8 +2,8 @@
 
 ``HOLD_THRESHOLD`` is chosen on the development halves of the evaluation sets
 (``benchmarks/screening``, docs/screening.md; unit tests hold recall and the false-alert
-rate to the issue's goals at this value). A message is held when any hit that no active good-guy exception covers
-scores at least the threshold.
+rate at this value). A message is held when any hit that no active good-guy exception
+covers scores at least the threshold.
 """
 
 from __future__ import annotations
