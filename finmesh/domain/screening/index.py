@@ -405,7 +405,7 @@ class ScreeningIndex:
         return found
 
 
-SHORT_NAME_COVERAGE_MIN = 0.35
+SHORT_NAME_COVERAGE_MIN = 0.3
 """Least share of an entity's listed name a short name of it must cover."""
 SHORT_NAME_WORD_WEIGHT_MIN = 0.5
 """Least weight of the distinctive word a short name keeps (a generic word weighs at most

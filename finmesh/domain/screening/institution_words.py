@@ -88,7 +88,7 @@ ARABIC_WORDS: dict[str, str] = {
 """Arabic and Persian word (folded, no article) -> English reading ("" for a legal form)."""
 
 CHINESE_WORDS: dict[str, str] = {
-    "中国": "china", "中華": "china", "中华": "china", "人民": "people",
+    "中国": "china", "中國": "china", "中華": "china", "中华": "china", "人民": "people",
     "银行": "bank", "銀行": "bank", "中央": "central", "国家": "national",
     "國家": "national", "国际": "international", "國際": "international",
     "开发": "development", "開發": "development", "发展": "development",
