@@ -32,7 +32,7 @@ ENTRIES = (
     ListEntry("iih", ENTITY, "INTERNATIONAL INVESTMENT HOLDING"),
     *(
         ListEntry(f"filler{n}", ENTITY, f"{word} Trading Company")
-        for n, word in enumerate("Alder Birch Cedar Dogwood Elm Fir Hazel Juniper".split())
+        for n, word in enumerate("Alder Birch Cedar Dogwood Elm Fir Hazel Juniper".split())  # noqa: SIM905
     ),
 )
 
