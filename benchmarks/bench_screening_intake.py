@@ -1,13 +1,14 @@
 """What sanctions screening adds to intake, per message, against 100,000 listed entries.
 
-Builds the generated list of ``finmesh.sanctions.bench`` (100,000 entries by default),
+Builds the generated list of ``benchmarks.screening.speed`` (100,000 entries by default),
 then times, per pacs.008, exactly what intake adds when a list is loaded: the screening
 queries of the parsed message (``screening_queries``) and ``ActiveScreening.screen``
 (every party, agent and free text; hits cached per query, as in a node). Debtor and
 creditor names are fresh for every message (half true variants of listed names, half
 clean names), so only agents repeat. Parsing is timed too, for scale. One thread.
 
-Run: ``.venv/bin/python benchmarks/bench_screening_intake.py [ENTRIES] [MESSAGES]``
+Run from the checkout root: ``.venv/bin/python -m benchmarks.bench_screening_intake
+[ENTRIES] [MESSAGES]``
 (prints one JSON object).
 """
 
@@ -19,13 +20,13 @@ import statistics
 import sys
 import time
 
+from benchmarks.screening.speed import BENCH_SEED, generate_list, generate_queries
 from benchmarks.traffic import MESSAGE_DEFINITION
 from finmesh.domain.iso20022 import example_message, parse_message
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.queries import screening_queries
 from finmesh.node.intake_screening import ActiveScreening
 from finmesh.node.schemas import packaged_registry
-from finmesh.sanctions.bench import BENCH_SEED, generate_list, generate_queries
 
 SCHEMAS = packaged_registry()
 

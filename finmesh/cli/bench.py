@@ -158,7 +158,7 @@ def screening(as_json: bool, entries: int, queries: int) -> None:
     """Name screenings/s on one core against a generated list (also index build time,
     p50/p99 latency, index memory). No network or node involved."""
     with _bench_code():
-        from finmesh.sanctions.bench import screening_benchmark
+        from benchmarks.screening.speed import screening_benchmark
 
     stderr.print(f"bench screening: {entries} entries, {queries} queries")
     emit(screening_benchmark(entries, queries))

@@ -1,4 +1,4 @@
-"""Sanctions lists as operators have them: parsing, the evaluation set, the speed benchmark.
+"""Sanctions lists as operators have them: parsing list files into entries.
 
 Reading a list (bytes in, entries out; no store, no network)::
 
@@ -14,8 +14,8 @@ reads the whole file before returning, and refuses it whole (``ListFormatError``
 the line or element) at the first fault; the caller keeps the previous version active.
 Bounds: ``entries.LIST_BYTES_MAX``, ``LIST_ENTRIES_MAX``, ``FIELD_CHARS_MAX``.
 
-Also here: ``evaluation`` (the labelled evaluation set and its precision/recall report)
-and ``bench`` (``screening_benchmark``: screens per second against 100,000 entries).
+The evaluation sets and the speed benchmark of screening are not part of the product:
+they live in the checkout's ``benchmarks/screening/`` (see docs/screening.md).
 """
 
 from __future__ import annotations

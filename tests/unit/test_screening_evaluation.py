@@ -2,16 +2,16 @@
 
 Quality, not speed: recall on true variants of listed names and the false-alert rate on
 clean look-alikes are properties of the matcher, asserted on a fixed-seed set. Speed is
-measured by ``finmesh bench screening`` (finmesh.sanctions.bench), never asserted here.
+measured by ``finmesh bench screening`` (benchmarks.screening.speed), never asserted here.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from benchmarks.screening.evaluation import EvaluationSet, Report, build_evaluation_set, evaluate
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
-from finmesh.sanctions.evaluation import EvaluationSet, Report, build_evaluation_set, evaluate
 
 RECALL_MIN = 0.98
 FALSE_ALERT_RATE_MAX = 0.01

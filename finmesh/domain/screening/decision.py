@@ -1,9 +1,9 @@
 """From hits to a decision: good-guy exceptions, the hold threshold, the recorded result.
 
-``HOLD_THRESHOLD`` is chosen on the labelled evaluation set (``finmesh.sanctions
-.evaluation``; a unit test holds recall and the false-alert rate to the issue's goals at
-this value). A message is held when any hit that no active good-guy exception covers
-scores at least the threshold.
+``HOLD_THRESHOLD`` is chosen on the development halves of the evaluation sets
+(``benchmarks/screening``, docs/screening.md; unit tests hold recall and the false-alert
+rate at this value). A message is held when any hit that no active good-guy exception
+covers scores at least the threshold.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from finmesh.domain.screening import scoring
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
+from finmesh.domain.screening.slavic_names import latin_readings
 from finmesh.domain.screening.vocabulary import ARTICLE_PREFIXES, Matches, Vocabulary
 from finmesh.domain.screening.weights import idf_weight, positional_factors, word_weight
 
@@ -58,6 +59,9 @@ TEXT_COVERAGE_MIN = 0.85
 "Rossiya" alone in a sentence is not "Bank Rossiya" (a name field may be)."""
 UNKNOWN_WORD_WEIGHT = 0.5
 """Weight of a screened word akin to no listed word (often a typo of a common word)."""
+ALTERNATIVE_FACTOR = 0.97
+"""Share of its similarity a match through another reading of a word keeps (the English
+reading of "банк" finds "bank" at 0.97)."""
 MATCH_CACHE_WORDS_MAX = 200_000
 """Most screened words whose lookups are remembered (the cache is cleared when full)."""
 
@@ -69,6 +73,8 @@ class _Form:
     words: tuple[int, ...]
     weights: tuple[float, ...]
     total: float
+    required: tuple[int, ...] = ()
+    """For an entity's name: the positions a short name must match (``_short_name_keys``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
 
@@ -110,7 +116,7 @@ class ScreeningIndex:
         self._entry_numbers: dict[tuple[str, str], int] = {}
         self._entry_ids: list[tuple[str, str]] = []
         self._names: list[_Name] = []
-        self._forms: dict[tuple[tuple[int, ...], tuple[float, ...]], _Form] = {}
+        self._forms: dict[tuple[tuple[int, ...], tuple[float, ...], bool], _Form] = {}
         self._anchors: dict[int, list[_Form]] = {}
         self._bics: MultiMap[str, int] = MultiMap()
         self._vocabulary = Vocabulary()
@@ -151,7 +157,7 @@ class ScreeningIndex:
         return len(self._names)
 
     def _load(self, versions: Sequence[ListVersion]) -> None:
-        pending: list[tuple[int, scoring.Strength, str, tuple[int, ...]]] = []
+        pending: list[tuple[int, scoring.Strength, str, tuple[int, ...], int]] = []
         frequency: dict[int, int] = {}
         vocabulary = self._vocabulary
         for list_name, entry in ((v.list_name, e) for v in versions for e in v.entries):
@@ -163,15 +169,15 @@ class ScreeningIndex:
                 self._bics.add(bic[:8].upper(), number)
             for strength, text, normal in _entry_names(entry):
                 words = tuple(map(vocabulary.add, normal.tokens, normal.abjad))
-                pending.append((number, strength, text, words))
+                pending.append((number, strength, text, words, normal.surname_words))
                 self._file_joined(normal.tokens, words)
                 for word in set(words):
                     frequency[word] = frequency.get(word, 0) + 1
         for word, count in frequency.items():
             idf = idf_weight(count, len(pending))
             vocabulary.weights[word] = word_weight(vocabulary.words[word], idf)
-        for number, strength, text, words in pending:
-            self._file(number, strength, text, words)
+        for number, strength, text, words, surname_words in pending:
+            self._file(number, strength, text, words, surname_words)
         for form in self._forms.values():
             for _, numbers in form.groups:
                 numbers.sort(key=lambda n: self._entry_ids[self._names[n].entry])
@@ -183,15 +189,23 @@ class ScreeningIndex:
                 self._vocabulary.add_joined(token, words[position + 1])
 
     def _file(
-        self, entry: int, strength: scoring.Strength, text: str, words: tuple[int, ...]
+        self,
+        entry: int,
+        strength: scoring.Strength,
+        text: str,
+        words: tuple[int, ...],
+        surname_words: int,
     ) -> None:
         vocabulary = self._vocabulary
         person = self._entries[entry][1].type is EntryType.PERSON
-        factors = positional_factors(tuple(vocabulary.words[w] for w in words), person)
+        spelled = tuple(vocabulary.words[w] for w in words)
+        factors = positional_factors(spelled, person, surname_words)
         weights = tuple(vocabulary.weights[w] * f for w, f in zip(words, factors, strict=True))
-        form = self._forms.get((words, weights))
+        form = self._forms.get((words, weights, person))
         if form is None:
-            form = self._forms[(words, weights)] = _Form(words, weights, sum(weights))
+            required = () if person else _short_name_keys(weights)
+            form = _Form(words, weights, sum(weights), required)
+            self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
         self._names.append(_Name(entry, strength, text, form))
@@ -253,10 +267,29 @@ class ScreeningIndex:
         why = scoring.explain(found.alignment, words, found.name.strength, found.result)
         return Hit(list_name, listed.id, listed.name, found.name.text, found.score, why, query)
 
+    def _word_matches(self, normal: NormalName, position: int) -> Matches:
+        """Listed words akin to the word at ``position`` or to one of its other readings
+        (those count ``ALTERNATIVE_FACTOR`` of their similarity)."""
+        abjad = normal.abjad[position]
+        token = normal.tokens[position]
+        found = self._matches(token, abjad)
+        readings = normal.readings(position)[1:]
+        if not abjad:
+            readings = (*readings, *latin_readings(token))
+        if not readings:
+            return found
+        merged = dict(found)
+        for reading in readings:
+            for word, similarity in self._matches(reading, False).items():
+                similarity *= ALTERNATIVE_FACTOR
+                if merged.get(word, 0.0) < similarity:
+                    merged[word] = similarity
+        return merged
+
     def _units(self, normal: NormalName) -> list[scoring.Unit]:
         units = [
-            scoring.Unit((i,), word, self._matches(word, abjad))
-            for i, (word, abjad) in enumerate(zip(normal.tokens, normal.abjad, strict=True))
+            scoring.Unit((i,), word, self._word_matches(normal, i))
+            for i, word in enumerate(normal.tokens)
         ]
         for i in range(len(normal) - 1):
             first, second = normal.tokens[i], normal.tokens[i + 1]
@@ -286,7 +319,7 @@ class ScreeningIndex:
                 bound = sum(
                     w * best.get(t, 0.0) for t, w in zip(form.words, form.weights, strict=True)
                 )
-                if bound >= floor * form.total:
+                if bound >= floor * form.total or _may_be_short_name(form, best, bound):
                     yield form
 
     def _name_hits(
@@ -302,6 +335,8 @@ class ScreeningIndex:
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
                 self._keep(found, query, form, alignment, query_weights, min_score, limit)
+            elif _is_short_name(form, alignment, len(normal)):
+                self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 
     def _keep(
@@ -313,11 +348,16 @@ class ScreeningIndex:
         query_weights: tuple[float, ...] | None,
         min_score: float,
         limit: int,
+        *,
+        short: bool = False,
     ) -> None:
         """Score the names of a form that aligned, keep those reaching ``min_score``."""
         neutral = not (query.countries or query.bic)  # no evidence: one score per strength
         for strength, numbers in form.groups:
-            base = scoring.base(alignment, form.total, query_weights, strength)
+            if short:
+                base = scoring.short_name_base(alignment, form.total, strength)
+            else:
+                base = scoring.base(alignment, form.total, query_weights, strength)
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None
@@ -331,19 +371,25 @@ class ScreeningIndex:
                     found.append(_Found(result.score, name, alignment, result))
 
     def _query_weights(self, normal: NormalName) -> tuple[float, ...]:
-        ids, weights = self._vocabulary.ids, self._vocabulary.weights
-        factors = positional_factors(normal.tokens, person=True)
+        factors = positional_factors(normal.tokens, True, normal.surname_words)
         return tuple(
-            factor * (weights[ids[word]] if word in ids else word_weight(word, UNKNOWN_WORD_WEIGHT))
-            for word, factor in zip(normal.tokens, factors, strict=True)
+            factor * self._query_word_weight(normal.readings(position))
+            for position, factor in enumerate(factors)
         )
+
+    def _query_word_weight(self, readings: tuple[str, ...]) -> float:
+        """The listed weight of the first reading that is a listed word, else a guess."""
+        ids, weights = self._vocabulary.ids, self._vocabulary.weights
+        for reading in readings:
+            if reading in ids:
+                return weights[ids[reading]]
+        return word_weight(readings[0], UNKNOWN_WORD_WEIGHT)
 
     def _text_hits(self, query: Query, min_score: float, limit: int) -> list[_Found]:
         normal = text_words(query.text or "")
         units = [
-            scoring.Unit((i,), word, self._matches(word, abjad))
-            for i, (word, abjad) in enumerate(zip(normal.tokens, normal.abjad, strict=True))
-            if i < TEXT_WORDS_MAX
+            scoring.Unit((i,), word, self._word_matches(normal, i))
+            for i, word in enumerate(normal.tokens[:TEXT_WORDS_MAX])
         ]
         floor = max(self.coverage_floor, min_score, TEXT_COVERAGE_MIN)
         positions: dict[int, tuple[_Form, set[int]]] = {}
@@ -357,6 +403,47 @@ class ScreeningIndex:
             if alignment is not None and alignment.matched >= floor * form.total:
                 self._keep(found, query, form, alignment, None, min_score, limit)
         return found
+
+
+SHORT_NAME_COVERAGE_MIN = 0.3
+"""Least share of an entity's listed name a short name of it must cover."""
+SHORT_NAME_WORD_WEIGHT_MIN = 0.5
+"""Least weight of the distinctive word a short name keeps (a generic word weighs at most
+``weights.GENERIC_WEIGHT_MAX``: "International Holding" is no short name of anything)."""
+
+
+def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
+    """Positions a short name of an entity must match: its heaviest word, and its first
+    word unless that is light (lists and payments alike shorten "Almaz-Antey Air and Space
+    Defence Corporation" to its first, distinctive words, never to "Space Defence")."""
+    if len(weights) < 2:
+        return ()
+    heaviest = max(range(len(weights)), key=weights.__getitem__)
+    if weights[heaviest] < SHORT_NAME_WORD_WEIGHT_MIN:
+        return ()
+    if weights[0] * 2 < weights[heaviest]:
+        return (heaviest,)
+    return tuple(sorted({0, heaviest}))
+
+
+def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:
+    return (
+        bool(form.required)
+        and bound >= SHORT_NAME_COVERAGE_MIN * form.total
+        and all(form.words[p] in best for p in form.required)
+    )
+
+
+def _is_short_name(form: _Form, alignment: scoring.Alignment, query_words: int) -> bool:
+    """Whether the query, all of its words aligned, is a short name of an entity's name."""
+    paired = {pair.position for pair in alignment.pairs}
+    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
+    return (
+        bool(form.required)
+        and len(aligned) == query_words
+        and all(p in paired for p in form.required)
+        and alignment.matched >= SHORT_NAME_COVERAGE_MIN * form.total
+    )
 
 
 def _best_window(
@@ -386,7 +473,21 @@ def _entry_names(entry: ListEntry) -> list[tuple[scoring.Strength, str, NormalNa
     ]
     for strength, text in listed:
         normal = normalise_name(text)
-        if normal.tokens and normal.tokens not in seen:
-            seen.add(normal.tokens)
-            names.append((strength, text, normal))
+        for form in (normal, _other_reading(normal)):
+            if form is not None and form.tokens and form.tokens not in seen:
+                seen.add(form.tokens)
+                names.append((strength, text, form))
     return names
+
+
+def _other_reading(normal: NormalName) -> NormalName | None:
+    """A listed name written in another script, in its words' other readings ("Банк
+    развития" also as "bank development"), so that a name screened in English finds it."""
+    if not normal.alternatives:
+        return None
+    tokens = tuple(
+        alternatives[0] if alternatives else token
+        for token, alternatives in zip(normal.tokens, normal.alternatives, strict=True)
+    )
+    abjad = tuple(a and not alt for a, alt in zip(normal.abjad, normal.alternatives, strict=True))
+    return NormalName(tokens, abjad, (), normal.surname_words)

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from anyascii import anyascii
 
 from finmesh.domain.policy.screening import LEGAL_FORM_PHRASES
 from finmesh.domain.policy.screening import LEGAL_FORMS as POLICY_LEGAL_FORMS
-from finmesh.domain.screening import scripts
+from finmesh.domain.screening import institution_words, scripts
 
 NAME_CHARS_MAX = 500
 """Longest name normalised, in characters; the rest is ignored (ISO names are 140)."""
@@ -51,6 +52,7 @@ _APOSTROPHES = re.compile(r"['’`ʹʼ\u02bf\u02be]")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _INITIALISM = re.compile(r"\b(?:[a-z0-9]\.)+[a-z0-9]\b\.?")
 _SLASHED = re.compile(r"\b([a-z])/([a-z])\b")
+_CYRILLIC_WORD = re.compile(r"[0-9a-z\u0400-\u04ff]+")
 
 
 @dataclass(frozen=True)
@@ -61,57 +63,138 @@ class NormalName:
     abjad: tuple[bool, ...]
     """Parallel to ``tokens``: True for a word romanised from Arabic script without a table
     entry (a consonant skeleton, compared by ``skeleton`` only)."""
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    """Parallel to ``tokens`` (or empty: none): other readings of each word, looked up as
+    well (the Ukrainian or Belarusian reading of Cyrillic "г" as "h"; the English reading
+    of a common institution word, ``institution_words``)."""
+    surname_words: int = 0
+    """How many of the last tokens came before the comma of "SURNAME, Given": the
+    surname (0 when the name was not written so)."""
 
     def __len__(self) -> int:
         return len(self.tokens)
 
+    def readings(self, position: int) -> tuple[str, ...]:
+        """The token at ``position`` and its alternative readings."""
+        if not self.alternatives:
+            return (self.tokens[position],)
+        return (self.tokens[position], *self.alternatives[position])
 
-def _latin_words(text: str) -> list[tuple[str, bool]]:
-    """Lower-case romanised words of ``text`` with their abjad flags (nothing dropped)."""
+
+class Word(NamedTuple):
+    text: str
+    abjad: bool = False
+    alternatives: tuple[str, ...] = ()
+    legal: bool = False
+    """A legal-form word found by a table of another script ("общество", "有限公司")."""
+    surname: bool = False
+
+
+def _plain_words(piece: str, abjad: bool = False) -> list[Word]:
+    """Lower-case Latin words of an already lower-cased piece (anyascii for the rest)."""
+    latin = _APOSTROPHES.sub("", anyascii(piece)).lower()
+    joined = _SLASHED.sub(r"\1\2", _INITIALISM.sub(lambda m: m.group().replace(".", ""), latin))
+    return [Word(word, abjad) for word in _NOT_ALNUM.sub(" ", joined).split()]
+
+
+def _with_readings(words: list[Word], readings: tuple[str, ...], legal: bool) -> list[Word]:
+    """``words`` (from one source word) with its alternative readings, if it made one."""
+    if len(words) != 1:
+        return words
+    alternatives = tuple(r for r in dict.fromkeys(readings) if r and r != words[0].text)
+    return [words[0]._replace(alternatives=alternatives, legal=legal)]
+
+
+def _cyrillic_words(chunk: str) -> list[Word]:
+    words: list[Word] = []
+    for piece in _CYRILLIC_WORD.findall(chunk):
+        translated = institution_words.slavic_reading(piece)
+        readings = (scripts.romanise_cyrillic_h(piece), translated or "")
+        romanised = _plain_words(scripts.romanise_cyrillic(piece))
+        words.extend(_with_readings(romanised, readings, translated == ""))
+    return words
+
+
+def _arabic_words(chunk: str) -> list[Word]:
+    words: list[Word] = []
+    for latin, abjad, reading in scripts.arabic_words(chunk):
+        plain = _plain_words(latin, abjad)
+        words.extend(_with_readings(plain, (reading or "",), reading == ""))
+    return words
+
+
+def _chinese_words(chunk: str) -> list[Word]:
+    words: list[Word] = []
+    position = 0
+    while position < len(chunk):
+        found, length = _chinese_word_at(chunk, position)
+        piece = chunk[position : position + length]
+        if found is None:
+            words.extend(_plain_words(piece))
+        elif found == "":
+            words.extend(Word(w.text, legal=True) for w in _plain_words(piece))
+        else:
+            pinyin = "".join(w.text for w in _plain_words(piece))
+            words.extend(Word(english, alternatives=(pinyin,)) for english in found.split())
+        position += length
+    return words
+
+
+def _chinese_word_at(chunk: str, position: int) -> tuple[str | None, int]:
+    """(English reading, "" for a legal form, None for none; length) of the longest
+    table word at ``position`` (length 1 when none)."""
+    longest = min(institution_words.CHINESE_WORD_CHARS_MAX, len(chunk) - position)
+    for length in range(longest, 1, -1):
+        word = chunk[position : position + length]
+        if word in institution_words.CHINESE_LEGAL_FORMS:
+            return "", length
+        if word in institution_words.CHINESE_WORDS:
+            return institution_words.CHINESE_WORDS[word], length
+    return None, 1
+
+
+def _latin_words(text: str) -> list[Word]:
+    """Lower-case romanised words of ``text`` with their flags (nothing dropped)."""
     lowered = text.lower()
-    if scripts.has_cyrillic(lowered):
-        lowered = scripts.romanise_cyrillic(lowered)
     if scripts.has_greek(lowered):
         lowered = scripts.romanise_greek(lowered)
-    pieces: list[tuple[str, bool]] = []
-    if scripts.has_arabic(lowered):
-        for chunk in lowered.split():
-            pieces.extend(
-                scripts.arabic_words(chunk) if scripts.has_arabic(chunk) else [(chunk, False)]
-            )
-    else:
-        pieces.append((lowered, False))
-    words: list[tuple[str, bool]] = []
-    for piece, abjad in pieces:
-        latin = _APOSTROPHES.sub("", anyascii(piece)).lower()
-        joined = _SLASHED.sub(r"\1\2", _INITIALISM.sub(lambda m: m.group().replace(".", ""), latin))
-        words.extend((word, abjad) for word in _NOT_ALNUM.sub(" ", joined).split())
+    words: list[Word] = []
+    for chunk in lowered.split():
+        if scripts.has_cyrillic(chunk):
+            words.extend(_cyrillic_words(chunk))
+        elif scripts.has_arabic(chunk):
+            words.extend(_arabic_words(chunk))
+        elif scripts.has_han(chunk):
+            words.extend(_chinese_words(chunk))
+        else:
+            words.extend(_plain_words(chunk))
     return words
 
 
 _PHRASE_STARTS = frozenset(phrase[0] for phrase in LEGAL_FORM_PHRASES)
 
 
-def _phrase_at(words: list[tuple[str, bool]], index: int) -> int:
+def _phrase_at(words: list[Word], index: int) -> int:
     """Length of the spelled-out legal form starting at ``index`` (0 if none)."""
-    if words[index][0] not in _PHRASE_STARTS:
+    if words[index].text not in _PHRASE_STARTS:
         return 0
     for phrase in LEGAL_FORM_PHRASES:
-        if tuple(word for word, _ in words[index : index + len(phrase)]) == phrase:
+        if tuple(word.text for word in words[index : index + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 
 
-def _drop_legal_forms(words: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    kept: list[tuple[str, bool]] = []
+def _drop_legal_forms(words: list[Word]) -> list[Word]:
+    kept: list[Word] = []
     index = 0
     while index < len(words):
         skip = _phrase_at(words, index)
         if skip:
             index += skip
             continue
-        if words[index][0] not in LEGAL_FORMS or words[index][1]:
-            kept.append(words[index])
+        word = words[index]
+        if not (word.legal or (word.text in LEGAL_FORMS and not word.abjad)):
+            kept.append(word)
         index += 1
     return kept or words
 
@@ -120,25 +203,40 @@ _ABD = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdoul"})
 _ARTICLES = frozenset({"al", "el", "ul"})
 
 
-def _join_abd(words: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _join_abd(words: list[Word]) -> list[Word]:
     """ "Abd X" names as one word, as lists mostly write them: "Abdul Rahman" ->
     "abdulrahman", "Abd al-Rahman" -> "abdalrahman", "عبد الله" -> "abdallah" (the spellings
     then meet by vowel key: "Abdullah" = "Abdallah")."""
-    out: list[tuple[str, bool]] = []
+    out: list[Word] = []
     joining = ""
-    for word, abjad in words:
-        if joining and word in _ARTICLES and not abjad:
-            joining += word
+    for word in words:
+        if joining and word.text in _ARTICLES and not word.abjad:
+            joining += word.text
         elif joining:
-            out.append((joining + word, abjad))
+            out.append(word._replace(text=joining + word.text, alternatives=()))
             joining = ""
-        elif word in _ABD and not abjad:
-            joining = word
+        elif word.text in _ABD and not word.abjad:
+            joining = word.text
         else:
-            out.append((word, abjad))
+            out.append(word)
     if joining:
-        out.append((joining, False))
+        out.append(Word(joining, surname=bool(words) and words[-1].surname))
     return out
+
+
+def _normal(words: list[Word]) -> NormalName:
+    alternatives = tuple(w.alternatives for w in words)
+    surname_words = 0
+    for word in reversed(words):
+        if not word.surname:
+            break
+        surname_words += 1
+    return NormalName(
+        tuple(w.text for w in words),
+        tuple(w.abjad for w in words),
+        alternatives if any(alternatives) else (),
+        surname_words if surname_words < len(words) else 0,
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -147,15 +245,16 @@ def normalise_name(name: str) -> NormalName:
     name = name[:NAME_CHARS_MAX]
     surname, comma, given = name.partition(",")
     if comma and surname.strip() and given.strip() and "," not in given:
-        name = f"{given} {surname}"
-    words = _drop_legal_forms(_join_abd(_latin_words(name)))
-    return NormalName(tuple(w for w, _ in words), tuple(a for _, a in words))
+        words = _latin_words(given)
+        words.extend(word._replace(surname=True) for word in _latin_words(surname))
+    else:
+        words = _latin_words(name)
+    return _normal(_drop_legal_forms(_join_abd(words)))
 
 
 def text_words(text: str) -> NormalName:
     """The comparable words of free text, in order (legal forms kept: no name boundaries)."""
-    words = _latin_words(text[: NAME_CHARS_MAX * 4])
-    return NormalName(tuple(w for w, _ in words), tuple(a for _, a in words))
+    return _normal(_latin_words(text[: NAME_CHARS_MAX * 4]))
 
 
 def _one_pass(rules: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], list[str]]:
@@ -179,6 +278,8 @@ _FOLD_LETTERS = _one_pass(
         ("ks|x", "x"),
         ("w", "v"),
         ("tz|z(?=[vw])", "ts"),  # ц: German "Zwetkow" = "Tsvetkov"
+        ("(?<=[aeiouy])z(?=[aeiouy])", "s"),  # з: German "Tschemesow" = "Chemezov"
+        ("(?<=[oe])ff$", "v"),  # -ов, -ев: French and older German "Ivanoff", "Lebedeff"
         ("ou|oo", "u"),
         ("eu", "ev"),  # Greek ευ, αυ written the learned way
         ("au", "av"),

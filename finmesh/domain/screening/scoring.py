@@ -120,6 +120,23 @@ def base(
     return value, coverage, extra
 
 
+SHORT_NAME_FACTOR = 0.85
+"""Score of a short name of an entity, all its words matched exactly (``index``)."""
+
+
+def short_name_base(
+    alignment: Alignment, total: float, strength: Strength
+) -> tuple[float, float, float]:
+    """(score, coverage, extra) of a query that is a short name of an entity's listed
+    name: ``SHORT_NAME_FACTOR`` times the mean similarity of the matched words."""
+    paired = sum(pair.similarity for pair in alignment.pairs) / max(len(alignment.pairs), 1)
+    coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
+    value = SHORT_NAME_FACTOR * paired
+    if strength is Strength.WEAK_ALIAS:
+        value *= WEAK_ALIAS_FACTOR
+    return value, coverage, 0.0
+
+
 def finish(value: float, coverage: float, extra: float, entry: ListEntry, query: Query) -> Score:
     """The final score: ``base`` plus country and BIC evidence, within [0, 1]."""
     found = evidence(entry, query)

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from finmesh.domain.screening import institution_words
+
 CYRILLIC = str.maketrans(
     {
         "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -66,6 +68,7 @@ _GREEK_DIGRAPHS: tuple[tuple[re.Pattern[str], str], ...] = (
 _GREEK_LETTER = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_HAN_LETTER = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 """Short-vowel signs (harakat), superscript alef and the tatweel: none carry letters."""
 
@@ -82,7 +85,9 @@ ARABIC_LETTERS = str.maketrans(
 )  # fmt: skip
 """Arabic-script letter -> consonant-skeleton romanisation (ayn and alef as "a")."""
 
-_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي"})
+_ALEFS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
+)
 
 ARABIC_WORDS: dict[str, str] = {
     "محمد": "muhammad", "احمد": "ahmad", "محمود": "mahmud", "علي": "ali", "حسن": "hasan",
@@ -116,6 +121,19 @@ def romanise_cyrillic(text: str) -> str:
     return text.translate(CYRILLIC)
 
 
+CYRILLIC_H = str.maketrans({**CYRILLIC, ord("г"): "h"})
+"""The same with "г" as "h", as Ukrainian and Belarusian romanisations write it."""
+
+
+def romanise_cyrillic_h(text: str) -> str:
+    """The Ukrainian / Belarusian reading of "г" ("Герман" -> "herman"), else BGN."""
+    return text.translate(CYRILLIC_H)
+
+
+def has_han(text: str) -> bool:
+    return _HAN_LETTER.search(text) is not None
+
+
 def romanise_greek(text: str) -> str:
     """ELOT 743 for the Greek letters of ``text``; other characters pass through."""
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
@@ -124,20 +142,33 @@ def romanise_greek(text: str) -> str:
     return bare.translate(GREEK_LETTERS)
 
 
-def arabic_words(text: str) -> list[tuple[str, bool]]:
-    """The romanised words of an Arabic-script text, each flagged True when abjad."""
-    words: list[tuple[str, bool]] = []
+def arabic_words(text: str) -> list[tuple[str, bool, str | None]]:
+    """The romanised words of an Arabic-script text: (word, True when abjad, the English
+    reading of a common institution word or None; "" for a legal-form word)."""
+    words: list[tuple[str, bool, str | None]] = []
     for word in _ARABIC_MARKS.sub("", text).translate(_ALEFS).split():
         words.extend(_arabic_word(word))
     return words
 
 
-def _arabic_word(word: str) -> list[tuple[str, bool]]:
+_ARTICLE_FORMS = ("لل", "ال")
+"""The article, and "li-" before it written together ("للتنمية": for development)."""
+
+
+def _reading(word: str) -> str | None:
+    reading = institution_words.arabic_reading(word)
+    if reading is None and word.startswith(("و", "ب")) and len(word) > 3:
+        reading = institution_words.arabic_reading(word[1:])  # "wa-", "bi-" written joined
+    return reading
+
+
+def _arabic_word(word: str) -> list[tuple[str, bool, str | None]]:
     known = ARABIC_WORDS.get(word)
     if known is not None:
-        return [(known, False)]
+        return [(known, False, None)]
     if not has_arabic(word):
-        return [(word, False)]
-    if word.startswith(ARABIC_ARTICLE) and len(word) > len(ARABIC_ARTICLE) + 1:
-        return [("al", False), *_arabic_word(word[len(ARABIC_ARTICLE) :])]
-    return [(word.translate(ARABIC_LETTERS), True)]
+        return [(word, False, None)]
+    for article in _ARTICLE_FORMS:
+        if word.startswith(article) and len(word) > len(article) + 1:
+            return [("al", False, None), *_arabic_word(word[len(article) :])]
+    return [(word.translate(ARABIC_LETTERS), True, _reading(word))]

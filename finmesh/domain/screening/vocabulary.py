@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
+from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
 from finmesh.domain.screening.typos import TypoIndex
 
 SIM_EXACT = 1.0
@@ -36,6 +37,7 @@ SIM_VOWELS = 0.88
 SIM_FOLD_TYPO = 0.85
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
+SIM_GIVEN_NAME = SIM_SAME_NAME
 
 KINSHIP = {
     SIM_EXACT: "same word",
@@ -47,6 +49,7 @@ KINSHIP = {
     SIM_FOLD_TYPO: "variant with 1 typo",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
+    SIM_GIVEN_NAME: "same given name",
 }
 """Similarity -> how the words are akin, for explanations (so every value differs)."""
 
@@ -59,6 +62,8 @@ ACRONYM_CHARS_MAX = 3
 ARTICLE_PREFIXES = ("al", "el")
 """Articles written joined to the next word ("Alzahrani" = "al-Zahrani")."""
 _VOWELS = frozenset("aeiouy")
+_GIVEN_NAME_BY_FOLD = {fold(form): name for form, name in canonical_forms().items()}
+"""Folded form of an East Slavic given name -> the name (``slavic_names``)."""
 
 Matches = dict[int, float]
 """Listed word id -> similarity of a screened word to it."""
@@ -81,6 +86,7 @@ class Vocabulary:
         self._by_skeleton: MultiMap[str, int] = MultiMap()
         self._abjad_by_skeleton: MultiMap[str, int] = MultiMap()
         self._by_joined: MultiMap[str, int] = MultiMap()
+        self._by_given_name: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -118,6 +124,9 @@ class Vocabulary:
             self._by_fold.add(folded, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
+        given_name = _GIVEN_NAME_BY_FOLD.get(folded)
+        if given_name is not None:
+            self._by_given_name.add(given_name, index)
         self._typos.add(word)
         if folded != word:
             self._typos.add(folded)
@@ -139,6 +148,9 @@ class Vocabulary:
         self._add(found, self._by_joined.get(folded), SIM_JOINED)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
+        given_name = _GIVEN_NAME_BY_FOLD.get(folded)
+        if given_name is not None:
+            self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
         self._add_latin_to_abjad(found, word)
         return found

@@ -77,11 +77,22 @@ PATRONYMIC = re.compile(r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|il
 """East Slavic patronymics ("Ivanovich", "Sergeevna", German "Iwanowitsch", "Ilyich")."""
 
 
-def positional_factors(words: tuple[str, ...], person: bool) -> tuple[float, ...]:
+SECOND_SURNAME_FACTOR = 0.5
+"""A surname word after the first (a maternal surname, the second part of a compound
+surname): payments often drop it ("CARRIZALEZ RENGIFO" written "Carrizalez")."""
+
+
+def positional_factors(
+    words: tuple[str, ...], person: bool, surname_words: int = 0
+) -> tuple[float, ...]:
     """Per-position weight factors of a name: middle words of a person's name count less,
     an Arabic nasab ("bin Abd al-Rahman": son of) least; a patronymic always counts as a
     middle name, so "Kulakov Nikolay Evgenevich" (Russian order) weighs like "Nikolay
-    Evgenevich Kulakov"."""
+    Evgenevich Kulakov". A name written "SURNAME, Given names" says which words are the
+    surname (the last ``surname_words``): they are not middle names, whatever their
+    number ("FAKHRIZADEH-MAHABADI, Mohsen")."""
+    if person and 0 < surname_words < len(words):
+        return _structured_factors(words, surname_words)
     if not person or len(words) < 3:
         return (1.0,) * len(words)
     if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[0]):
@@ -92,3 +103,18 @@ def positional_factors(words: tuple[str, ...], person: bool) -> tuple[float, ...
         in_nasab = in_nasab or word in NASAB_PARTICLES
         factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
     return (*factors, 1.0)
+
+
+def _structured_factors(words: tuple[str, ...], surname_words: int) -> tuple[float, ...]:
+    given, surname = words[:-surname_words], words[-surname_words:]
+    factors = [1.0]
+    in_nasab = False
+    for word in given[1:]:
+        in_nasab = in_nasab or word in NASAB_PARTICLES
+        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+    seen_surname = False
+    for word in surname:
+        particle = word in PARTICLES or word in NASAB_PARTICLES
+        factors.append(SECOND_SURNAME_FACTOR if seen_surname and not particle else 1.0)
+        seen_surname = seen_surname or not particle
+    return tuple(factors)

@@ -23,11 +23,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from benchmarks.screening.listed_names import Composed, compose
+from benchmarks.screening.variants import clean_variants, identity, true_variants
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
-from finmesh.sanctions.listed_names import Composed, compose
-from finmesh.sanctions.variants import clean_variants, identity, true_variants
 
 EVALUATION_LIST = "evaluation"
 DEFAULT_LISTED = 1_000
@@ -157,7 +157,7 @@ def evaluate(
 
 
 def main() -> None:
-    """``python -m finmesh.sanctions.evaluation [LISTED [SEED]]``: the report as JSON."""
+    """``python -m benchmarks.screening.evaluation [LISTED [SEED]]``: the report as JSON."""
     listed = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_LISTED
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_SEED
     labelled = build_evaluation_set(listed, seed)

@@ -28,7 +28,7 @@ import random
 import re
 import string
 
-from finmesh.sanctions.listed_names import Composed, Part, compose
+from benchmarks.screening.listed_names import Composed, Part, compose
 
 TYPO_WORD_CHARS_MIN = 5
 _CONSONANTS = "bcdfghjklmnpqrstvwxz"

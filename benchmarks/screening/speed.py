@@ -10,7 +10,7 @@ are rare. Queries are a realistic mix: half are true variants of listed names (s
 respelling, reordering, typos, ...), half are clean names of the same origins that are
 not listed. One thread, one core; the list build time is reported apart.
 
-Run: ``.venv/bin/python -m finmesh.sanctions.bench [--entries N] [--queries N]``
+Run: ``.venv/bin/python -m benchmarks.screening.speed [--entries N] [--queries N]``
 (prints the result as JSON).
 """
 
@@ -25,11 +25,11 @@ import resource
 import statistics
 import time
 
+from benchmarks.screening.listed_names import Composed, Part, compose
+from benchmarks.screening.variants import true_variants
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
-from finmesh.sanctions.listed_names import Composed, Part, compose
-from finmesh.sanctions.variants import true_variants
 
 BENCH_SEED = 424_242
 BENCH_LIST = "bench"

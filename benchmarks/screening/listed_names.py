@@ -13,8 +13,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from finmesh.sanctions import namepools as pools
-from finmesh.sanctions.romanisers import GREEK_SYSTEMS, RUSSIAN_SYSTEMS
+from benchmarks.screening import namepools as pools
+from benchmarks.screening.romanisers import GREEK_SYSTEMS, RUSSIAN_SYSTEMS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Screening evaluation (generated and published-alias sets) and the matcher speed benchmark."""

@@ -1,0 +1,72 @@
+"""Screening quality on the published-alias evaluation (OFAC's own aliases, real bank
+names, recombined listed names): the held-out ("unseen") half's figures, pinned as floors
+and ceilings so that a change that loses recall or adds false alerts fails here.
+
+The figures are far from the issue's goal (recall 0.98 at 1 % false alerts): they are
+what the matcher reaches today on variants it was not tuned on (docs/screening.md). The
+data lives beside the checkout (``../shared/sanctions``); without it the test skips.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.screening import kinds, published
+from benchmarks.screening.scoreboard import Scoreboard, screen_cases
+from finmesh.domain.screening.decision import HOLD_THRESHOLD
+from finmesh.domain.screening.index import ScreeningIndex
+
+RECALL_IN_SCOPE_MIN = 0.67
+"""Measured 0.682 on the unseen half (3,035 in-scope aliases)."""
+FALSE_ALERT_RATE_MAX = 0.025
+"""Measured 0.0232 on the unseen half (15,420 clean names)."""
+KIND_RECALL_MIN = {
+    "entity:fewer_parts": 0.76,  # measured 0.787 (short names)
+    "entity:more_parts": 0.96,  # 0.984
+    "entity:respelled": 0.70,  # 0.728
+    "person:fewer_parts": 0.47,  # 0.493
+    "person:more_parts": 0.98,  # 1.0
+    "person:respelled": 0.72,  # 0.741
+    "person:respelled+fewer_parts": 0.40,  # 0.421
+}
+
+FOLDER = published.shared_sanctions()
+pytestmark = pytest.mark.skipif(
+    FOLDER is None, reason="shared/sanctions (OFAC SDN 2021) is not beside this checkout"
+)
+
+
+@pytest.fixture(scope="module")
+def board() -> Scoreboard:
+    assert FOLDER is not None
+    version, cases = published.build(FOLDER, "unseen")
+    return screen_cases(ScreeningIndex.build([version]), cases, HOLD_THRESHOLD)
+
+
+def test_the_halves_are_fixed_and_disjoint() -> None:
+    assert published.half_of("306") == published.half_of("306")
+    halves = {published.half_of(str(n)) for n in range(100)}
+    assert halves == {"development", "unseen"}
+
+
+def test_unseen_recall_in_scope_holds_its_floor(board: Scoreboard) -> None:
+    assert board.recall(kinds.IN_SCOPE) >= RECALL_IN_SCOPE_MIN
+
+
+def test_unseen_false_alert_rate_holds_its_ceiling(board: Scoreboard) -> None:
+    assert board.false_alert_rate() <= FALSE_ALERT_RATE_MAX
+
+
+def test_unseen_recall_per_kind_holds_its_floor(board: Scoreboard) -> None:
+    for kind, floor in KIND_RECALL_MIN.items():
+        assert board.kind_rate(kind) >= floor, kind
+
+
+def test_kinds_come_from_the_strings_alone() -> None:
+    assert kinds.variation_kind("PUTIN, Vladimir", "Vladimir Putin", True) is None
+    assert kinds.variation_kind("SECHIN, Igor Ivanovich", "SECHIN, Igor", True) == "fewer_parts"
+    assert kinds.variation_kind("QADHAFI, Muammar", "GADDAFI, Muammar", True) == "respelled"
+    assert kinds.variation_kind("BANCO NACIONAL DE CUBA", "BNC", False) == "acronym"
+    assert kinds.variation_kind("AL-AQSA FOUNDATION", "AL-AQSA INTERNATIONAL FOUNDATION",
+                                False) == "more_parts"  # fmt: skip
+    assert kinds.variation_kind("KOZITSYN, Nikolai", "KOZITSYN, Boris", True) == "other_name"
