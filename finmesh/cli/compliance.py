@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from finmesh import config
-from finmesh.cli.output import emit, fail
+from finmesh.cli.output import emit, emit_rows, fail
 from finmesh.client import Client
 from finmesh.domain.audit import verify_with_head
 from finmesh.domain.errors import FinmeshError
@@ -27,6 +27,9 @@ operator_option = click.option(
 )
 url_option = click.option("--url", default=None, help="node URL (default: the profile's)")
 AUDIT_PAGE = 1_000
+MEASURE_COLUMNS = ("id", "kind", "bic", "status", "effective_ms", "reference", "proposed_by")
+LICENCE_COLUMNS = ("id", "measure", "status", "reference", "valid_until_ms")
+HOLD_COLUMNS = ("id", "state", "measure", "sender", "receiver", "message", "pending")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -149,7 +152,7 @@ def measure_impact(
 @click.option("--json", "as_json", is_flag=True, help="print JSON (the default)")
 def measure_list(operator: Path, url: str | None, as_json: bool) -> None:
     """Every measure with its status and whether it is in force now."""
-    emit(_call(operator, url, "GET", "/v1/ops/measures"))
+    emit_rows(_call(operator, url, "GET", "/v1/ops/measures"), as_json, MEASURE_COLUMNS)
 
 
 @click.group()
@@ -210,7 +213,7 @@ def licence_approve(operator: Path, url: str | None, licence_id: str) -> None:
 @url_option
 @click.option("--json", "as_json", is_flag=True)
 def licence_list(operator: Path, url: str | None, as_json: bool) -> None:
-    emit(_call(operator, url, "GET", "/v1/ops/licences"))
+    emit_rows(_call(operator, url, "GET", "/v1/ops/licences"), as_json, LICENCE_COLUMNS)
 
 
 @click.command()
@@ -220,6 +223,7 @@ def licence_list(operator: Path, url: str | None, as_json: bool) -> None:
 @click.argument("hold_id", required=False, type=int)
 @click.option("--reason", default=None, help="why (required for the first officer)")
 @click.option("--all", "show_all", is_flag=True, help="list: include decided holds")
+@click.option("--json", "as_json", is_flag=True, help="list: JSON (the default off a terminal)")
 def holds(
     action: str,
     operator: Path,
@@ -227,11 +231,12 @@ def holds(
     hold_id: int | None,
     reason: str | None,
     show_all: bool,
+    as_json: bool,
 ) -> None:
     """List held messages, or propose/confirm releasing or rejecting one (four-eyes)."""
     if action == "list":
         params = {"state": "" if show_all else "held"}
-        emit(_call(operator, url, "GET", "/v1/ops/holds", params))
+        emit_rows(_call(operator, url, "GET", "/v1/ops/holds", params), as_json, HOLD_COLUMNS)
         return
     if hold_id is None:
         fail("usage", f"holds {action} needs the hold ID")

@@ -1,8 +1,9 @@
 """The one way every ``finmesh`` command speaks.
 
-- Results: JSON on stdout, one object per line (``emit``). Listing commands print a
-  readable table instead when stdout is a terminal and ``--json`` was not given
-  (``emit_rows``); scripts and pipes always get JSON lines.
+- Results: JSON on stdout, one value per line (``emit``): an object for one result,
+  an array for a listing (``emit_rows``). Listing commands print a readable table
+  instead when stdout is a terminal and ``--json`` was not given; scripts and pipes
+  always get JSON.
 - Errors: exactly one line ``error: CODE: message`` on stderr and a non-zero exit
   (``fail``, or any FinmeshError / ApiError / OSError reaching ``run``). Never a Python
   repr, never a traceback: an unexpected exception is reported as ``internal_error``
@@ -51,12 +52,12 @@ def emit(obj: Any) -> None:
 def emit_rows(
     rows: Iterable[Mapping[str, Any]], as_json: bool, columns: Sequence[str] | None = None
 ) -> None:
-    """JSON lines, or a table of ``columns`` (default: the first row's keys) on a terminal."""
-    if as_json or not sys.stdout.isatty():
-        for row in rows:
-            emit(row)
-        return
+    """One JSON array, or a table of ``columns`` (default: the first row's keys) on a
+    terminal without ``--json``."""
     materialised = list(rows)
+    if as_json or not sys.stdout.isatty():
+        emit(materialised)
+        return
     names = list(columns or (materialised[0].keys() if materialised else ()))
     table = Table(*names, show_lines=False)
     for row in materialised:

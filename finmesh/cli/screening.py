@@ -5,13 +5,14 @@ reason (for a malformed list: the code and the line or element at fault)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from finmesh.cli.compliance import instant, operator_option, operator_session, url_option
-from finmesh.cli.output import emit, fail, stderr
+from finmesh.cli.output import emit, emit_rows, fail, stderr
 from finmesh.domain import limits
 from finmesh.sanctions import FORMATS
 
@@ -72,7 +73,7 @@ def lists_load(
 def lists_show(operator: Path, url: str | None, as_json: bool) -> None:
     """Every loaded version of every list, and which one is in force."""
     shown = _call(operator, url, "GET", "/v1/ops/lists")
-    if as_json:
+    if as_json or not sys.stdout.isatty():
         emit(shown)
         return
     if not shown["lists"]:
@@ -179,15 +180,8 @@ def goodguy_withdraw(operator: Path, url: str | None, good_guy_id: str) -> None:
 def goodguy_list(operator: Path, url: str | None, as_json: bool) -> None:
     """Every exception with its status (proposed, active, withdrawn, expired)."""
     found = _call(operator, url, "GET", "/v1/ops/goodguys")
-    if as_json:
-        emit(found)
-        return
-    for g in found:
-        click.echo(
-            f"{g['id']:<8} {g['status']:<9} {g['list']}/{g['entry']} cleared for "
-            f"{g['cleared_for']!r} (proposed by {g['proposed_by']}, approved by "
-            f"{g['approved_by'] or '-'}): {g['reason']}"
-        )
+    columns = ("id", "status", "list", "entry", "cleared_for", "proposed_by", "approved_by")
+    emit_rows(found, as_json, (*columns, "reason"))
 
 
 COMMANDS = (lists, screen, goodguy)

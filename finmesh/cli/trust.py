@@ -13,7 +13,7 @@ import click
 from finmesh import config
 from finmesh.cli.compliance import instant, operator_option, url_option
 from finmesh.cli.compliance import operator_session as session
-from finmesh.cli.output import emit, fail
+from finmesh.cli.output import emit, emit_rows, fail
 from finmesh.identity import keystore
 from finmesh.network.create import load_ca
 from finmesh.node.clock import system_clock
@@ -114,10 +114,10 @@ def rma_list(
     valid_until, id, ...): an institution's own, or (operators) the network's."""
     if profile is not None and operator is None:
         with session(profile, url) as client:
-            emit(client.rma_list(direction))
+            emit_rows(client.rma_list(direction), as_json, RMA_COLUMNS)
     elif operator is not None and profile is None:
         with session(operator, url) as client:
-            emit(client.request("GET", "/v1/ops/rma", {"bic": bic}))
+            emit_rows(client.request("GET", "/v1/ops/rma", {"bic": bic}), as_json, RMA_COLUMNS)
     else:
         fail("usage", "give either --profile (an institution) or --operator")
 
@@ -177,6 +177,9 @@ def _rotated(folder: Path, old: str, until: int | None, new: str) -> dict[str, A
         "previous_serial": old,
         "previous_usable_until": iso(until),
     }
+
+
+RMA_COLUMNS = ("id", "receiver", "sender", "types", "valid_from", "valid_until")
 
 
 def _actor() -> str:

@@ -284,10 +284,10 @@ def test_schemas_add_refuses_what_is_not_an_iso20022_schema_and_lists_the_regist
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x:y">'
         '<xs:element name="Document" type="xs:string"/></xs:schema>'
     )
-    before = lines(ok("schemas", "list", root, "--json"))
+    before = json.loads(ok("schemas", "list", root, "--json"))
     output = refused("schemas", "add", root, fake)
     assert "error: schema_refused:" in output and "not an ISO 20022" in output
-    assert lines(ok("schemas", "list", root, "--json")) == before  # nothing registered
+    assert json.loads(ok("schemas", "list", root, "--json")) == before  # nothing registered
 
     xsd = shared("iso20022", "xsd", "camt.029.001.09.xsd")
     first = lines(ok("schemas", "add", root, xsd))
@@ -295,9 +295,30 @@ def test_schemas_add_refuses_what_is_not_an_iso20022_schema_and_lists_the_regist
     assert [(r["definition"], r["added"]) for r in first + again] == [
         ("camt.029.001.09", True), ("camt.029.001.09", False)
     ]  # fmt: skip
-    listed = {r["definition"]: r for r in lines(ok("schemas", "list", root, "--json"))}
+    listed = {r["definition"]: r for r in json.loads(ok("schemas", "list", root, "--json"))}
     assert listed["camt.029.001.09"]["origin"] == "registered"
     assert listed["head.001.001.02"]["origin"] == "package:openpurse"
     assert listed["pacs.008.001.13"]["origin"] == "package:openpurse"
     # registering is in the audit trail, and the trail still verifies
     assert lines(ok("audit", "verify", root))[-1]["ok"] is True
+
+
+def test_every_error_is_one_coded_line_on_stderr(
+    demo: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    root = demo[0]
+    profile = participants(root)[0]
+    dead = f"http://127.0.0.1:{free_port()}"
+    cases = [
+        (("receive", "--profile", profile, "--url", dead), "error: node_unreachable: "),
+        (("directory", "stats", tmp_path), "error: not_a_network: "),
+        (("example", "pacs.999", "--from", "A", "--to", "B"), "error: usage: "),
+        (("schemas", "add", root, tmp_path / "missing.xsd"), "error: usage: "),
+    ]
+    for args, prefix in cases:
+        done = run_cli(*args)
+        assert done.returncode != 0, args
+        assert done.stdout == "", (args, done.stdout)
+        assert done.stderr.startswith(prefix), (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+        assert "Traceback" not in done.stderr and "{'" not in done.stderr, done.stderr
