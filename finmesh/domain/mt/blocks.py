@@ -217,13 +217,16 @@ def _application(content: str | None) -> ApplicationHeader:
 
 
 def _check_lt(lt_address: str, block: str) -> None:
-    if not _LT.fullmatch(lt_address) or not is_country_code(lt_address[4:6]):
-        raise MtError("H50", f"{lt_address!r} is not BIC8 + LT code + branch", field=block,
-                      line=1)
+    if not _LT.fullmatch(lt_address):
+        raise MtError("H50", f"{lt_address!r} is not BIC8 + LT code + branch (12 letters"
+                      " or digits)", field=block, line=1)
+    if not is_country_code(lt_address[4:6]):
+        raise MtError("H50", f"{lt_address!r}: country {lt_address[4:6]!r} is not ISO 3166",
+                      field=block, line=1)
     branch = lt_address[9:12]
     if branch.startswith("X") and branch != "XXX":
-        raise MtError("H50", f"branch {branch!r} starts with X but is not XXX", field=block,
-                      line=1)
+        raise MtError("H50", f"{lt_address!r}: branch {branch!r} starts with X but is not"
+                      " XXX", field=block, line=1)
 
 
 def _check_priority(priority: str | None) -> None:

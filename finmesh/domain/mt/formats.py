@@ -130,7 +130,12 @@ def parse_amount(text: str, currency: str | None, field: Field) -> Decimal:
     if currency is not None and len(decimals) > minor_units(currency):
         raise MtError("C03", f"amount {text!r} has more than {minor_units(currency)}"
                       f" decimals for {currency}", field=field.tag, line=field.line)
-    return Decimal(f"{match[1]}.{match[2] or '0'}")
+    return Decimal(f"{match[1]}.{match[2]}" if match[2] else match[1])
+
+
+def mx_amount(amount: Decimal, currency: str) -> str:
+    """An amount as ISO 20022 writes it: a decimal point and the currency's minor unit."""
+    return format(amount.quantize(Decimal(1).scaleb(-minor_units(currency))), "f")
 
 
 def parse_rate(text: str, field: Field) -> Decimal:

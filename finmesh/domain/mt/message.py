@@ -11,7 +11,7 @@ from finmesh.domain.mt.fields import CHECKERS
 from finmesh.domain.mt.formats import check_charset
 from finmesh.domain.mt.parties import parse_agent, parse_customer
 from finmesh.domain.mt.rules import check_103, check_202cov, check_910
-from finmesh.domain.mt.specs import SEQUENCE_B_START, SPECS, match_fields
+from finmesh.domain.mt.specs import SPECS, match_fields
 
 MESSAGE_TYPES = ("103", "103STP", "202", "202COV", "199", "299", "900", "910", "940", "950")
 """Every type this package parses, validates and translates."""
@@ -60,8 +60,12 @@ class MtMessage:
         return next((value for key, value in self.blocks.user if key == tag), None)
 
 
-def parse_mt(payload: bytes) -> MtMessage:
-    """Validate one FIN message; MtError (code, field, line) on the first problem found."""
+def parse_mt(payload: bytes, *, require_uetr: bool = True) -> MtMessage:
+    """Validate one FIN message; MtError (code, field, line) on the first problem found.
+
+    ``require_uetr=False`` accepts payments without field 121, as FIN did before
+    November 2018 (for replaying old traffic; the network itself requires it).
+    """
     blocks = split_blocks(payload)
     user = _check_user_header(blocks)
     message_type = _message_type(blocks, user)
@@ -71,7 +75,7 @@ def parse_mt(payload: bytes) -> MtMessage:
         check_field(field)
     _check_rules(message_type, fields)
     uetr = user.get("121")
-    if message_type in UETR_REQUIRED and uetr is None:
+    if require_uetr and message_type in UETR_REQUIRED and uetr is None:
         raise MtError("H82", f"MT{message_type} needs field 121 (UETR) in block 3",
                       field="121", line=1)
     if blocks.application.direction == "I":
@@ -146,5 +150,3 @@ def sequence_b(fields: tuple[Field, ...]) -> tuple[Field, ...]:
     start = next((i for i, f in enumerate(fields) if f.tag[:2] == "50"), len(fields))
     return fields[start:]
 
-
-_ = SEQUENCE_B_START

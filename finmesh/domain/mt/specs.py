@@ -102,10 +102,6 @@ SPECS: dict[str, tuple[Item, ...]] = {
 }
 """Message type ("103", "103STP", "202COV", ...) -> its fields in order."""
 
-SEQUENCE_B_START = len(_202_HEAD)
-"""Index in SPECS["202COV"] where sequence B (the underlying customer transfer) starts."""
-
-
 def match_fields(items: Sequence[Item], fields: Sequence[Field]) -> None:
     """Refuse fields that are unknown, repeated, out of order, or a missing mandatory one."""
     entries = [entry for item in items for entry in (

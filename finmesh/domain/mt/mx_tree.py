@@ -1,0 +1,143 @@
+"""Write and read the ISO 20022 side: the network's envelope, AppHdr, agents, parties.
+
+Built element by element with lxml, in the namespaces and envelope of
+``finmesh.domain.iso20022.model`` (the same the network's own examples use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import cast
+
+from lxml import etree
+
+from finmesh.domain.iso20022.model import (
+    CBPR_SERVICE,
+    ENVELOPE_NS,
+    ENVELOPE_TAG,
+    HEADER_NS,
+    namespace_of,
+)
+
+MARKET_PRACTICE_REGISTRY = "finmesh:mt-translation"
+"""AppHdr MktPrctc/Regy of a message translated from MT; MktPrctc/Id names the MT type
+("MT103", "MT202COV", ...), so the reverse translation can restore it."""
+
+PRIORITIES = {"U": "HIGH", "N": "NORM", "S": "URGT"}
+"""MT priority (block 2) -> AppHdr Prty."""
+
+
+def _default_ns(namespace: str) -> Mapping[str, str]:
+    # lxml-stubs types nsmap keys as str, but None is lxml's key for the default namespace.
+    return cast("Mapping[str, str]", {None: namespace})
+
+
+class Builder:
+    """Appends children in one namespace."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = f"{{{namespace}}}"
+
+    def add(self, parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+        child = etree.SubElement(parent, self.ns + name)
+        if text is not None:
+            child.text = text
+        return child
+
+    def path(self, parent: etree._Element, path: str, text: str | None = None) -> etree._Element:
+        """Append the chain ``A/B/C`` below ``parent``; text goes to the last element."""
+        element = parent
+        for name in path.split("/"):
+            element = self.add(element, name)
+        if text is not None:
+            element.text = text
+        return element
+
+
+def new_message(
+    msg_def: str,
+    *,
+    sender: str,
+    receiver: str,
+    biz_msg_id: str,
+    created: datetime,
+    mt_type: str,
+    priority: str | None = None,
+    possible_duplicate: bool = False,
+) -> tuple[etree._Element, etree._Element, Builder]:
+    """An envelope holding a filled AppHdr and an empty Document; returns both and a
+    Builder in the document's namespace."""
+    envelope = etree.Element(ENVELOPE_TAG, nsmap=_default_ns(ENVELOPE_NS))
+    head = Builder(HEADER_NS)
+    header = etree.SubElement(envelope, head.ns + "AppHdr", nsmap=_default_ns(HEADER_NS))
+    head.path(header, "Fr/FIId/FinInstnId/BICFI", sender)
+    head.path(header, "To/FIId/FinInstnId/BICFI", receiver)
+    head.add(header, "BizMsgIdr", biz_msg_id)
+    head.add(header, "MsgDefIdr", msg_def)
+    head.add(header, "BizSvc", CBPR_SERVICE)
+    practice = head.add(header, "MktPrctc")
+    head.add(practice, "Regy", MARKET_PRACTICE_REGISTRY)
+    head.add(practice, "Id", "MT" + mt_type)
+    head.add(header, "CreDt", iso_datetime(created))
+    if possible_duplicate:
+        head.add(header, "PssblDplct", "true")
+    if priority is not None and priority in PRIORITIES:
+        head.add(header, "Prty", PRIORITIES[priority])
+    namespace = namespace_of(msg_def)
+    document = etree.SubElement(envelope, f"{{{namespace}}}Document",
+                                nsmap=_default_ns(namespace))
+    return envelope, document, Builder(namespace)
+
+
+def iso_datetime(moment: datetime) -> str:
+    """ISODateTime with seconds and an offset (UTC when the moment is naive)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def serialise(envelope: etree._Element) -> bytes:
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
+
+
+# Reading: every lookup goes by local name, so any namespace prefix works.
+
+def local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def child(element: etree._Element | None, name: str) -> etree._Element | None:
+    if element is None:
+        return None
+    return next((c for c in element if isinstance(c.tag, str) and local(c) == name), None)
+
+
+def children(element: etree._Element | None, name: str) -> list[etree._Element]:
+    if element is None:
+        return []
+    return [c for c in element if isinstance(c.tag, str) and local(c) == name]
+
+
+def find(element: etree._Element | None, path: str) -> etree._Element | None:
+    for name in path.split("/"):
+        element = child(element, name)
+    return element
+
+
+def text(element: etree._Element | None, path: str) -> str | None:
+    found = find(element, path)
+    return found.text if found is not None and found.text else None
+
+
+def same(left: etree._Element | None, right: etree._Element | None) -> bool:
+    """Two subtrees with the same content (names, texts, attributes), namespaces aside."""
+    if left is None or right is None:
+        return left is right
+    if local(left) != local(right) or (left.text or "").strip() != (right.text or "").strip():
+        return False
+    if dict(left.attrib) != dict(right.attrib):
+        return False
+    ours = [c for c in left if isinstance(c.tag, str)]
+    theirs = [c for c in right if isinstance(c.tag, str)]
+    return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs))
