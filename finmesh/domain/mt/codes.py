@@ -37,6 +37,9 @@ _TABLE: tuple[Code, ...] = (
          " output (O) application header"),
     Code("H25", "unsupported_message_type", "the message type is not one this network"
          " takes (103, 202, 202COV, 199, 299, 900, 910, 940, 950)", "finmesh"),
+    Code("H27", "not_translatable", "the ISO 20022 message has no MT counterpart here: an"
+         " unsupported definition, several transactions, or a value MT must have is"
+         " missing", "finmesh"),
     Code("H26", "bad_priority", "the priority in block 2 is not S, U or N", "finmesh"),
     Code("H50", "bad_lt_address", "an LT address is not a BIC8, an LT code and a branch"),
     Code("H80", "bad_user_header", "block 3 is malformed or holds an unknown field",

@@ -16,6 +16,7 @@ from finmesh.domain.mt.blocks import Field
 from finmesh.domain.mt.errors import MtError
 from finmesh.domain.mt.formats import (
     check_lines,
+    join_lines,
     parse_amount,
     parse_bic,
     parse_currency,
@@ -46,7 +47,7 @@ _STATEMENT_LINE = re.compile(
     r"(?P<amount>[0-9]{1,14},[0-9]*)(?P<type>[SNF][A-Z0-9]{3})(?P<owner>.{1,16}?)"
     r"(?://(?P<bank>.{1,16}))?"
 )
-_CODE_LINE = re.compile(r"/([A-Z0-9]{1,8})/(.*)")
+_CODE_LINE = re.compile(r"/([A-Z0-9]{1,8})/(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -178,17 +179,24 @@ def _check_month_day(text: str, field: Field) -> None:
 
 
 def code_lines(field: Field) -> list[tuple[str | None, str]]:
-    """Fields 72 and 79 narrative: (code, text) segments; '//' lines continue a segment."""
-    segments: list[tuple[str | None, str]] = []
+    """Fields 72 and 79 narrative: (code, text) segments; '//' lines continue a segment
+    (joined by ``join_lines``)."""
+    raw: list[list[str]] = []
     for line in field.lines:
-        if line.startswith("//") and segments:
-            code, text = segments[-1]
-            segments[-1] = (code, text + "\n" + line[2:])
-        elif (match := _CODE_LINE.fullmatch(line)) is not None:
-            segments.append((match[1], match[2]))
+        if line.startswith("//") and raw:
+            raw[-1].append(line)
         else:
-            segments.append((None, line))
+            raw.append([line])
+    segments: list[tuple[str | None, str]] = []
+    for lines in raw:
+        text = join_lines(lines, LINE_WIDTH, "//")
+        match = _CODE_LINE.fullmatch(text)
+        segments.append((match[1], match[2]) if match is not None else (None, text))
     return segments
+
+
+LINE_WIDTH = 35
+"""Width of the lines of fields 70, 72 and the name and address lines."""
 
 
 def _lines(lines_max: int, length_max: int) -> Callable[[Field], object]:

@@ -10,6 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 
 import pycountry
 
@@ -18,17 +19,20 @@ from finmesh.domain.mt.blocks import Field
 from finmesh.domain.mt.errors import MtError
 
 X_CHARACTERS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ \n"
+    "abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ" "0123456789" "/-?:().,'+ \n"
 )
 """The SWIFT X character set (LF stands for the CRLF of a line break)."""
 
 AMOUNT_CHARACTERS_MAX = 15
 """An amount (15d) has at most 15 characters, the decimal comma included."""
 
-_ZERO_DECIMALS = frozenset(
-    "BIF BYR CLF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
-)
-_THREE_DECIMALS = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+_ZERO_DECIMALS = frozenset({
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+    "VND", "VUV", "XAF", "XOF", "XPF",
+})
+"""ISO 4217 currencies in use without minor unit (as in finmesh.domain.iso20022.example)."""
+_THREE_DECIMALS = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+_FOUR_DECIMALS = frozenset({"CLF", "UYW"})
 _AMOUNT = re.compile(r"([0-9]+),([0-9]*)")
 _RATE = re.compile(r"([0-9]+),([0-9]*)")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -46,6 +50,8 @@ def minor_units(currency: str) -> int:
     """Decimals an amount in ``currency`` may have (ISO 4217 minor unit; 2 for most)."""
     if currency in _ZERO_DECIMALS:
         return 0
+    if currency in _FOUR_DECIMALS:
+        return 4
     return 3 if currency in _THREE_DECIMALS else 2
 
 
@@ -159,6 +165,37 @@ def parse_country(text: str, field: Field, line_offset: int = 0) -> str:
         raise MtError("T73", f"{text!r} is not an ISO 3166 country", field=field.tag,
                       line=field.line + line_offset)
     return text
+
+
+def join_lines(lines: list[str], width: int, prefix: str = "") -> str:
+    """Narrative lines as one text: a full line (``width`` characters) was cut mid-word
+    and runs on; a shorter one ended where its writer chose, so a space follows it.
+    ``prefix`` ('//' in field 72) is dropped from continuation lines.
+
+    ``wrap`` undoes it: ``join_lines(wrap(text, w), w) == text``.
+    """
+    text = lines[0]
+    for before, line in pairwise(lines):
+        text += ("" if len(before) >= width else " ") + line.removeprefix(prefix)
+    return text
+
+
+def wrap(text: str, width: int, prefix: str = "") -> list[str]:
+    """Lines of at most ``width`` characters (``prefix`` included after the first), cut
+    at the last space when there is one (the space is dropped), else mid-word."""
+    lines: list[str] = []
+    room = width
+    while len(text) > room:
+        cut = text.rfind(" ", 1, room)
+        if cut <= 0:
+            lines.append(text[:room])
+            text = text[room:]
+        else:
+            lines.append(text[:cut])
+            text = text[cut + 1 :]
+        room = width - len(prefix)
+    lines.append(text)
+    return [lines[0], *(prefix + line for line in lines[1:])]
 
 
 def format_amount(amount: Decimal) -> str:

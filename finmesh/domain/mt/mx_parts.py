@@ -129,8 +129,8 @@ def _person(tree: Builder, party: etree._Element, value: Customer,
         identities.append((number, code, country))
     for number_line, code in (("6", "CUST"), ("7", "NIDN")):
         for text in lines.get(number_line, []):
-            issuer, _, number = text.rpartition("/")
-            identities.append((number, code, issuer or None))
+            issued_by, _, number = text.rpartition("/")
+            identities.append((number, code, issued_by or None))
     birth = lines.get("4", [])
     place = lines.get("5", [])
     if lines.get("8"):
@@ -147,9 +147,9 @@ def _person(tree: Builder, party: etree._Element, value: Customer,
         country, _, city = place[0].partition("/")
         tree.add(born, "CityOfBirth", city or country)
         tree.add(born, "CtryOfBirth", country)
-    for number, code, issuer in identities:
+    for number, scheme, issuer in identities:
         other = tree.add(person, "Othr")
         tree.add(other, "Id", number)
-        tree.path(other, "SchmeNm/Cd", code)
+        tree.path(other, "SchmeNm/Cd", scheme)
         if issuer:
             tree.add(other, "Issr", issuer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import cast
 
 from lxml import etree
@@ -19,6 +20,7 @@ from finmesh.domain.iso20022.model import (
     HEADER_NS,
     namespace_of,
 )
+from finmesh.domain.mt.formats import mx_amount
 
 MARKET_PRACTICE_REGISTRY = "finmesh:mt-translation"
 """AppHdr MktPrctc/Regy of a message translated from MT; MktPrctc/Id names the MT type
@@ -44,6 +46,13 @@ class Builder:
         if text is not None:
             child.text = text
         return child
+
+    def money(self, parent: etree._Element, name: str, amount: Decimal,
+              currency: str) -> etree._Element:
+        """``<name Ccy="...">`` with the amount in the currency's minor unit."""
+        element = self.add(parent, name, mx_amount(amount, currency))
+        element.set("Ccy", currency)
+        return element
 
     def path(self, parent: etree._Element, path: str, text: str | None = None) -> etree._Element:
         """Append the chain ``A/B/C`` below ``parent``; text goes to the last element."""
@@ -136,8 +145,8 @@ def same(left: etree._Element | None, right: etree._Element | None) -> bool:
         return left is right
     if local(left) != local(right) or (left.text or "").strip() != (right.text or "").strip():
         return False
-    if dict(left.attrib) != dict(right.attrib):
+    if sorted(left.attrib.items()) != sorted(right.attrib.items()):
         return False
     ours = [c for c in left if isinstance(c.tag, str)]
     theirs = [c for c in right if isinstance(c.tag, str)]
-    return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs))
+    return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs, strict=True))

@@ -13,14 +13,12 @@ from lxml import etree
 
 from finmesh.domain.mt.blocks import Field
 from finmesh.domain.mt.fields import (
-    Amount,
     parse_32a,
     parse_balance,
     parse_datetime_indication,
     parse_statement_line,
     parse_statement_number,
 )
-from finmesh.domain.mt.formats import mx_amount
 from finmesh.domain.mt.message import MtMessage
 from finmesh.domain.mt.mx_parts import account, agent, customer
 from finmesh.domain.mt.mx_tree import Builder, iso_datetime, new_message
@@ -94,7 +92,7 @@ def confirmation_to_camt054(message: MtMessage, now: datetime,
     _account(tree, notification, fields)
     settled = parse_32a(fields["32A"])
     entry = tree.add(notification, "Ntry")
-    tree.add(entry, "Amt", _decimal(settled)).set("Ccy", settled.currency)
+    tree.money(entry, "Amt", settled.amount, settled.currency)
     tree.add(entry, "CdtDbtInd", "DBIT" if message.message_type == "900" else "CRDT")
     tree.path(entry, "Sts/Cd", "BOOK")
     stamp = fields.get("13D")
@@ -107,7 +105,7 @@ def confirmation_to_camt054(message: MtMessage, now: datetime,
     tree.path(entry, "BkTxCd/Prtry/Cd", NOT_PROVIDED)
     details = tree.path(entry, "NtryDtls/TxDtls")
     tree.path(details, "Refs/InstrId", fields["21"].value)
-    tree.add(details, "Amt", _decimal(settled)).set("Ccy", settled.currency)
+    tree.money(details, "Amt", settled.amount, settled.currency)
     tree.add(details, "CdtDbtInd", "DBIT" if message.message_type == "900" else "CRDT")
     ordering = fields.get("50")
     if ordering is not None:
@@ -173,7 +171,7 @@ def _entries(tree: Builder, statement: etree._Element, fields: Sequence[Field],
         line = parse_statement_line(field, currency)
         indicator, reversal = ENTRY_MARKS[line.mark]
         entry = tree.add(statement, "Ntry")
-        tree.add(entry, "Amt", mx_amount(line.amount, currency)).set("Ccy", currency)
+        tree.money(entry, "Amt", line.amount, currency)
         tree.add(entry, "CdtDbtInd", indicator)
         if reversal:
             tree.add(entry, "RvslInd", "true")
@@ -223,7 +221,7 @@ def _balance(tree: Builder, statement: etree._Element, field: Field) -> None:
     value = parse_balance(field)
     balance = tree.add(statement, "Bal")
     tree.path(balance, "Tp/CdOrPrtry/Cd", BALANCE_CODES[field.tag])
-    tree.add(balance, "Amt", _decimal(value)).set("Ccy", value.currency)
+    tree.money(balance, "Amt", value.amount, value.currency)
     tree.add(balance, "CdtDbtInd", "CRDT" if value.mark == "C" else "DBIT")
     if value.day is not None:
         tree.path(balance, "Dt/Dt", value.day.isoformat())
@@ -257,6 +255,3 @@ def _agent_without_account(tree: Builder, parent: etree._Element, role: str, fie
                        value.name_address, value.location)
     agent(tree, parent, role, bare, report, field.tag)
 
-
-def _decimal(amount: Amount) -> str:
-    return mx_amount(amount.amount, amount.currency)

@@ -13,13 +13,14 @@ from lxml import etree
 
 from finmesh.domain.mt.blocks import Field
 from finmesh.domain.mt.fields import (
+    LINE_WIDTH,
     code_lines,
     parse_32a,
     parse_currency_amount,
     parse_instruction,
     parse_time_indications,
 )
-from finmesh.domain.mt.formats import mx_amount, parse_rate
+from finmesh.domain.mt.formats import join_lines, parse_rate
 from finmesh.domain.mt.message import MtMessage, sequence_b
 from finmesh.domain.mt.mx_parts import account, agent, customer
 from finmesh.domain.mt.mx_tree import Builder, iso_datetime, new_message
@@ -66,11 +67,11 @@ def mt103_to_pacs008(message: MtMessage, now: datetime,
     _payment_type(tree, tx, fields)
     settled = parse_32a(_field(fields, "32A"))
     _settlement(tree, tx, settled.currency, settled.amount, settled.day)
-    _times(tree, tx, fields, settled.day)
+    _times(tree, tx, fields, settled.day, report)
     instructed = fields.get("33B")
     if instructed is not None:
         amount = parse_currency_amount(instructed)
-        tree.add(tx, "InstdAmt", mx_amount(amount.amount, amount.currency)).set("Ccy", amount.currency)
+        tree.money(tx, "InstdAmt", amount.amount, amount.currency)
     rate = fields.get("36")
     if rate is not None:
         tree.add(tx, "XchgRate", format(parse_rate(rate.value, rate), "f"))
@@ -105,11 +106,12 @@ def mt202_to_pacs009(message: MtMessage, now: datetime,
     tx = tree.add(body, "CdtTrfTxInf")
     ids = tree.add(tx, "PmtId")
     tree.add(ids, "InstrId", reference)
-    tree.add(ids, "EndToEndId", _value(fields, "21"))
+    related = _value(fields, "21")
+    tree.add(ids, "EndToEndId", NOT_PROVIDED if related == "NONREF" else related)
     _uetr(tree, ids, message, report)
     settled = parse_32a(_field(fields, "32A"))
     _settlement(tree, tx, settled.currency, settled.amount, settled.day)
-    _times(tree, tx, fields, settled.day)
+    _times(tree, tx, fields, settled.day, report)
     _instructed_agents(tree, tx, message, fields)
     _agent_or_default(tree, tx, "IntrmyAgt1", fields.get("56"), None, report)
     _agent_or_default(tree, tx, "Dbtr", fields.get("52"), message.sender_bic, report)
@@ -144,7 +146,7 @@ def _underlying(tree: Builder, tx: etree._Element, fields: _Fields,
     instructed = fields.get("33B")
     if instructed is not None:
         amount = parse_currency_amount(instructed)
-        tree.add(under, "InstdAmt", mx_amount(amount.amount, amount.currency)).set("Ccy", amount.currency)
+        tree.money(under, "InstdAmt", amount.amount, amount.currency)
 
 
 def _copy(tree: Builder, source: etree._Element, target: etree._Element, name: str,
@@ -209,7 +211,7 @@ def _end_to_end(fields: _Fields) -> str:
     """CBPR+: the /ROC/ reference of field 70, else NOTPROVIDED."""
     remittance = fields.get("70")
     if remittance is not None:
-        text = "".join(remittance.lines)
+        text = join_lines(remittance.lines, LINE_WIDTH)
         if text.startswith("/ROC/"):
             reference = text[5:].split("/", 1)[0]
             if reference:
@@ -235,21 +237,27 @@ def _payment_type(tree: Builder, tx: etree._Element, fields: _Fields) -> None:
 
 def _settlement(tree: Builder, tx: etree._Element, currency: str, amount: Decimal,
                 day: date | None) -> None:
-    tree.add(tx, "IntrBkSttlmAmt", mx_amount(amount, currency)).set("Ccy", currency)
+    tree.money(tx, "IntrBkSttlmAmt", amount, currency)
     if day is not None:
         tree.add(tx, "IntrBkSttlmDt", day.isoformat())
 
 
-def _times(tree: Builder, tx: etree._Element, fields: _Fields, day: date | None) -> None:
+def _times(tree: Builder, tx: etree._Element, fields: _Fields, day: date | None,
+           report: TranslationReport) -> None:
     indications: dict[str, str] = {}
     requests: dict[str, str] = {}
+    seen: set[str] = set()
     for field in fields.all("13C"):
         for code, hhmm, offset in parse_time_indications(field):
             time = f"{hhmm[:2]}:{hhmm[2:]}:00{offset[:3]}:{offset[3:]}"
-            if code in _TIME_INDICATIONS and day is not None:
+            if code in seen:
+                report.note("not_translated", "13C", f"repeated /{code}/: ISO 20022 holds"
+                            " one of each")
+            elif code in _TIME_INDICATIONS and day is not None:
                 indications[_TIME_INDICATIONS[code]] = f"{day.isoformat()}T{time}"
             elif code in _TIME_REQUESTS:
                 requests[_TIME_REQUESTS[code]] = time
+            seen.add(code)
     if indications:
         parent = tree.add(tx, "SttlmTmIndctn")
         for name in ("DbtDtTm", "CdtDtTm"):
@@ -268,7 +276,7 @@ def _charges(tree: Builder, tx: etree._Element, fields: _Fields, message: MtMess
         for field in fields.all(tag):
             amount = parse_currency_amount(field)
             charge = tree.add(tx, "ChrgsInf")
-            tree.add(charge, "Amt", mx_amount(amount.amount, amount.currency)).set("Ccy", amount.currency)
+            tree.money(charge, "Amt", amount.amount, amount.currency)
             tree.path(charge, "Agt/FinInstnId/BICFI", bic)
 
 
@@ -292,21 +300,20 @@ def _instructions(tree: Builder, tx: etree._Element, fields: _Fields,
     for_creditor: list[tuple[str | None, str | None]] = []
     for_next: list[tuple[str | None, str | None]] = []
     for field in fields.all("23E"):
-        code, text = parse_instruction(field)
-        if code in CREDITOR_AGENT_CODES:
-            for_creditor.append((code, text))
-        elif code in NEXT_AGENT_CODES:
-            for_next.append((NEXT_AGENT_CODES[code], text))
-        elif code in NARRATIVE_INSTRUCTIONS:
-            for_next.append((None, f"/{code}/" + (text or "")))
+        instruction, extra = parse_instruction(field)
+        if instruction in CREDITOR_AGENT_CODES:
+            for_creditor.append((instruction, extra))
+        elif instruction in NEXT_AGENT_CODES:
+            for_next.append((NEXT_AGENT_CODES[instruction], extra))
+        elif instruction in NARRATIVE_INSTRUCTIONS:
+            for_next.append((None, f"/{instruction}/" + (extra or "")))
     information = fields.get("72")
     if information is not None:
-        for code, text in code_lines(information):
-            flat = text.replace("\n", "")
-            if code == "ACC":
+        for segment_code, flat in code_lines(information):
+            if segment_code == "ACC":
                 for_creditor.append((None, flat))
             else:
-                for_next.append((None, (f"/{code}/" if code else "") + flat))
+                for_next.append((None, (f"/{segment_code}/" if segment_code else "") + flat))
     for name, entries in (("InstrForCdtrAgt", for_creditor), ("InstrForNxtAgt", for_next)):
         for code, text in entries:
             element = tree.add(tx, name)
@@ -334,7 +341,7 @@ def _regulatory(tree: Builder, tx: etree._Element, fields: _Fields) -> None:
 
 def _remittance(tree: Builder, tx: etree._Element, remittance: Field | None) -> None:
     if remittance is not None:
-        tree.path(tx, "RmtInf/Ustrd", "".join(remittance.lines))
+        tree.path(tx, "RmtInf/Ustrd", join_lines(remittance.lines, LINE_WIDTH))
 
 
 def _value(fields: _Fields, tag: str) -> str:

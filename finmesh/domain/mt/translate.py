@@ -7,8 +7,22 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from finmesh.domain.errors import Rejected
+from finmesh.domain.iso20022.intake import split_envelope
+from finmesh.domain.iso20022.model import HEADER_DEF, definition_of
+from finmesh.domain.iso20022.safe_xml import parse_untrusted
+from finmesh.domain.iso20022.schemas import validator_for
+from finmesh.domain.mt.errors import MtError
+from finmesh.domain.mt.from_camt import (
+    camt029_to_n99,
+    camt029_uetr,
+    camt053_to_statement,
+    camt054_to_confirmation,
+)
+from finmesh.domain.mt.from_pacs import pacs008_to_mt103, pacs009_to_mt202
 from finmesh.domain.mt.message import MtMessage, parse_mt
-from finmesh.domain.mt.mx_tree import serialise
+from finmesh.domain.mt.mt_write import Writer, render
+from finmesh.domain.mt.mx_tree import MARKET_PRACTICE_REGISTRY, serialise, text
 from finmesh.domain.mt.report import Translation, TranslationReport
 from finmesh.domain.mt.to_camt import (
     confirmation_to_camt054,
@@ -16,6 +30,7 @@ from finmesh.domain.mt.to_camt import (
     statement_to_camt053,
 )
 from finmesh.domain.mt.to_pacs import mt103_to_pacs008, mt202_to_pacs009
+from finmesh.domain.reasons import Reason
 
 _Writer = Callable[[MtMessage, datetime, TranslationReport], etree._Element]
 
@@ -46,3 +61,84 @@ def mt_to_mx(payload: bytes, *, now: datetime | None = None,
              require_uetr: bool = True) -> Translation:
     """Parse, validate and translate one FIN message; MtError if it is refused."""
     return translate_message(parse_mt(payload, require_uetr=require_uetr), now=now)
+
+
+def mx_to_mt(payload: bytes) -> Translation:
+    """One enveloped ISO 20022 message as an MT (FIN) input message.
+
+    Refuses unsafe or invalid XML with the network's own ``Rejected`` (the checks of
+    ``finmesh.domain.iso20022``), and a message MT cannot carry with ``MtError`` H27. The
+    MT written is parsed again before it is returned: it always passes ``parse_mt``.
+    """
+    root = parse_untrusted(payload)
+    header, document = split_envelope(root)
+    msg_def = definition_of(etree.QName(document).namespace) or ""
+    _validate(header, HEADER_DEF, Reason.HEADER_SCHEMA_INVALID)
+    _validate(document, msg_def, Reason.SCHEMA_INVALID)
+    body = next((c for c in document if isinstance(c.tag, str)), None)
+    sender = text(header, "Fr/FIId/FinInstnId/BICFI")
+    receiver = text(header, "To/FIId/FinInstnId/BICFI")
+    if body is None or sender is None or receiver is None:
+        raise MtError("H27", "AppHdr From/To BICs and a Document body are needed",
+                      field="AppHdr")
+    hint = _practice(header)
+    report = TranslationReport(msg_def, "MT")
+    writer = Writer(report)
+    mt_type, uetr = _write_body(msg_def, body, writer, sender, receiver, hint)
+    report.target = "MT" + mt_type
+    user = [("119", flag) for flag in (_FLAGS.get(mt_type),) if flag]
+    if uetr is not None:
+        user.append(("121", uetr))
+    out = render(mt_type=mt_type, sender=sender, receiver=receiver,
+                 priority=text(header, "Prty"), user=user, fields=writer.fields)
+    try:
+        parse_mt(out, require_uetr=False)
+    except MtError as exc:
+        raise MtError("H27", f"the MT written would be refused: {exc}", field=exc.field) \
+            from None
+    return Translation(out, report)
+
+
+_FLAGS = {"103STP": "STP", "202COV": "COV"}
+
+
+def _write_body(msg_def: str, body: etree._Element, writer: Writer, sender: str,
+                receiver: str, hint: str | None) -> tuple[str, str | None]:
+    if msg_def == "pacs.008.001.08":
+        pacs008_to_mt103(body, writer, sender, receiver)
+        return ("103STP" if hint == "103STP" else "103"), _uetr(body)
+    if msg_def == "pacs.009.001.08":
+        cover = pacs009_to_mt202(body, writer, sender, receiver)
+        return ("202COV" if cover else "202"), _uetr(body)
+    if msg_def == "camt.029.001.09":
+        camt029_to_n99(body, writer)
+        return ("299" if hint == "299" else "199"), camt029_uetr(body)
+    if msg_def == "camt.054.001.08":
+        return camt054_to_confirmation(body, writer), None
+    if msg_def == "camt.053.001.08":
+        mt_type = "950" if hint == "950" else "940"
+        camt053_to_statement(body, writer, mt_type)
+        return mt_type, None
+    raise MtError("H27", f"no MT counterpart for {msg_def or 'this document'}",
+                  field="MsgDefIdr")
+
+
+def _uetr(body: etree._Element) -> str | None:
+    return text(body, "CdtTrfTxInf/PmtId/UETR")
+
+
+def _practice(header: etree._Element) -> str | None:
+    """The MT type a translated message came from, when we wrote its AppHdr."""
+    if text(header, "MktPrctc/Regy") != MARKET_PRACTICE_REGISTRY:
+        return None
+    named = text(header, "MktPrctc/Id") or ""
+    return named[2:] if named.startswith("MT") else None
+
+
+def _validate(element: etree._Element, msg_def: str, reason: Reason) -> None:
+    """Against the definition's validator when the network has one installed."""
+    validator = validator_for(msg_def)
+    if validator is not None:
+        problem = validator.validate(element)
+        if problem is not None:
+            raise Rejected(reason, problem)
