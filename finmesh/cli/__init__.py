@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from finmesh.cli import bench, compliance, demo, messaging, network, screening, trust
+from finmesh.cli import bench, compliance, demo, messaging, network, screening, translate, trust
 
 
 @click.group()
@@ -22,5 +22,6 @@ for command in (
     *bench.COMMANDS,
     *trust.COMMANDS,
     *screening.COMMANDS,
+    *translate.COMMANDS,
 ):
     main.add_command(command)

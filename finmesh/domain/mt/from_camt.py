@@ -57,6 +57,10 @@ def camt054_to_confirmation(body: etree._Element, writer: Writer) -> str:
         writer.add("13D", moment[2:4] + moment[5:7] + moment[8:10] + moment[11:13]
                    + moment[14:16] + offset)
     day = text(entry, "ValDt/Dt") or (text(entry, "BookgDt/Dt") or moment or "")[:10]
+    if not day:
+        day = (text(notification, "CreDtTm") or text(body, "GrpHdr/CreDtTm") or "")[:10]
+        writer.report.note("defaulted", "Ntry/ValDt", f"no value or booking date: {day}"
+                           " (creation date) written in 32A")
     amount = find(entry, "Amt")
     if amount is None or not day:
         raise MtError("H27", "the entry has no amount or value date", field="Ntry")
@@ -64,8 +68,12 @@ def camt054_to_confirmation(body: etree._Element, writer: Writer) -> str:
     if credit:
         customer_field(writer, "50", find(details, "RltdPties/Dbtr/Pty"),
                        find(details, "RltdPties/DbtrAcct"), "RltdPties/Dbtr")
-    agent_field(writer, "52", find(details, "RltdAgts/DbtrAgt"), None, "AD",
-                "RltdAgts/DbtrAgt")
+    ordering_bank = find(details, "RltdAgts/DbtrAgt")
+    agent_field(writer, "52", ordering_bank, None, "AD", "RltdAgts/DbtrAgt")
+    if credit and ordering_bank is None and find(details, "RltdPties/Dbtr/Pty") is None:
+        writer.report.note("defaulted", "RltdAgts/DbtrAgt", "MT910 needs 50a or 52a:"
+                           " 52D NOTPROVIDED written")
+        writer.add("52D", "NOTPROVIDED")
     if credit:
         agent_field(writer, "56", find(details, "RltdAgts/IntrmyAgt1"), None, "AD",
                     "RltdAgts/IntrmyAgt1")
