@@ -136,11 +136,11 @@ def _match(items: Sequence[Item], fields: Sequence[Field], position: int) -> int
 
 
 def _missing(entry: Entry, fields: Sequence[Field], position: int) -> None:
-    later = next((field for field in fields[position:] if entry.takes(field)), None)
-    if later is not None:
-        raise MtError("T13", f"field {later.tag} is out of order", field=later.tag,
-                      line=later.line)
     name = entry.tag + ("a" if entry.options not in ("-",) and len(entry.options) > 1
                         else entry.options.replace("-", ""))
+    if any(entry.takes(field) for field in fields[position:]):
+        in_the_way = fields[position]
+        raise MtError("T13", f"field {in_the_way.tag} is out of order: {name} comes first",
+                      field=in_the_way.tag, line=in_the_way.line)
     line = fields[position].line if position < len(fields) else fields[-1].line
     raise MtError("T14", f"mandatory field {name} is missing", field=name, line=line)
