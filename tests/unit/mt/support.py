@@ -62,8 +62,8 @@ def fin(text_block: str, *, mt: str = "103", user: str | None = None,
     if user is not None:
         blocks.insert(0, user)
     block3 = "{3:" + "".join(blocks) + "}" if blocks else ""
-    lt_sender = sender[:8] + "A" + sender[8:]
-    lt_receiver = receiver[:8] + "X" + receiver[8:]
+    lt_sender = sender[:8] + "A" + (sender[8:] or "XXX")
+    lt_receiver = receiver[:8] + "X" + (receiver[8:] or "XXX")
     body = text_block.strip("\n").replace("\n", "\r\n")
     return (f"{{1:F01{lt_sender}0000000000}}{{2:I{mt}{lt_receiver}N}}{block3}"
             f"{{4:\r\n{body}\r\n-}}").encode("ascii")
