@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from lxml import etree
 
 from finmesh.domain.mt.errors import MtError
-from finmesh.domain.mt.formats import format_amount
 from finmesh.domain.mt.mt_write import Writer
-from finmesh.domain.mt.mx_read import account_number, agent_field, customer_field
+from finmesh.domain.mt.mx_read import (
+    account_number,
+    agent_field,
+    customer_field,
+    decimal_text,
+    money,
+)
 from finmesh.domain.mt.mx_tree import child, children, find, text
 
 _OPENING = {"OPBD": "60F", "PRCD": "60F", "ITBD": "60M"}
@@ -151,7 +154,7 @@ def _entry(writer: Writer, entry: etree._Element, currency: str, mt_type: str) -
     details = find(entry, "NtryDtls/TxDtls")
     owner = text(details, "Refs/AcctOwnrTxId") or text(details, "Refs/EndToEndId") or "NONREF"
     line = (_date6(value_day) + (booked[5:7] + booked[8:10] if booked else "") + mark
-            + format_amount(Decimal(amount.text or "0")) + code
+            + decimal_text(amount.text, "Ntry/Amt") + code
             + writer.text(owner, 16, "Refs/AcctOwnrTxId"))
     bank = text(entry, "AcctSvcrRef")
     if bank is not None:
@@ -178,7 +181,7 @@ def _account(writer: Writer, holder: etree._Element | None, allow_owner: bool = 
 
 
 def _money(amount: etree._Element) -> str:
-    return amount.get("Ccy", "") + format_amount(Decimal(amount.text or "0"))
+    return money(amount, "Amt")
 
 
 def _date6(day: str) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from lxml import etree
 
 from finmesh.domain.mt.errors import MtError
-from finmesh.domain.mt.formats import format_amount
 from finmesh.domain.mt.mt_write import Writer
 from finmesh.domain.mt.mx_read import (
     account_number,
     agent_field,
     bic_of,
     customer_field,
+    decimal_text,
+    money,
     only_bic,
     same_agent,
 )
@@ -60,7 +59,7 @@ def pacs008_to_mt103(body: etree._Element, writer: Writer, sender: str,
     _amount_field(writer, "33B", find(tx, "InstdAmt"))
     rate = text(tx, "XchgRate")
     if rate is not None:
-        writer.add("36", format_amount(Decimal(rate)))
+        writer.add("36", decimal_text(rate, "XchgRate"))
     customer_field(writer, "50", child(tx, "Dbtr"), child(tx, "DbtrAcct"), "Dbtr")
     _unless_default(writer, "52", tx, "DbtrAgt", sender, "AD")
     _settlement(writer, group)
@@ -213,13 +212,12 @@ def _settled_amount(writer: Writer, tx: etree._Element, group: etree._Element | 
         writer.report.note("defaulted", "IntrBkSttlmDt", f"value date taken from {day}")
     if amount is None or amount.text is None:  # pragma: no cover - mandatory in the XSD
         raise MtError("H27", "no IntrBkSttlmAmt", field="IntrBkSttlmAmt")
-    writer.add("32A", day[2:4] + day[5:7] + day[8:10] + amount.get("Ccy", "")
-               + format_amount(Decimal(amount.text)))
+    writer.add("32A", day[2:4] + day[5:7] + day[8:10] + money(amount, "IntrBkSttlmAmt"))
 
 
 def _amount_field(writer: Writer, tag: str, amount: etree._Element | None) -> None:
     if amount is not None and amount.text:
-        writer.add(tag, amount.get("Ccy", "") + format_amount(Decimal(amount.text)))
+        writer.add(tag, money(amount, tag))
 
 
 def _settlement(writer: Writer, group: etree._Element | None) -> None:
@@ -242,7 +240,7 @@ def _charges(writer: Writer, tx: etree._Element, receiver: str, bearer: str) -> 
         amount = find(charge, "Amt")
         if amount is None or amount.text is None:
             continue
-        value = amount.get("Ccy", "") + format_amount(Decimal(amount.text))
+        value = money(amount, "ChrgsInf/Amt")
         due_to_receiver = bic_of(child(charge, "Agt")) == receiver and bearer == "DEBT"
         (receivers if due_to_receiver else senders).append(value)
     for value in senders:

@@ -65,8 +65,10 @@ class Writer:
         return fixed
 
     def add(self, tag: str, value: str | list[str] | None) -> None:
+        """Append a field; every value ends up in the X set, whoever built it."""
         if value:
-            self.fields.append((tag, value if isinstance(value, str) else "\n".join(value)))
+            joined = value if isinstance(value, str) else "\n".join(value)
+            self.fields.append((tag, self._charset(joined, tag)))
 
     def _charset(self, value: str, where: str) -> str:
         if all(char in X_CHARACTERS for char in value):

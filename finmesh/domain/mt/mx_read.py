@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from lxml import etree
 
+from finmesh.domain.mt.errors import MtError
+from finmesh.domain.mt.formats import format_amount
 from finmesh.domain.mt.mt_write import Writer
 from finmesh.domain.mt.mx_parts import CLEARING_BACK
 from finmesh.domain.mt.mx_tree import child, children, find, same, text
 
 LINE = 35
 """Width of a name and address line (35x)."""
+
+
+_DECIMAL = re.compile(r"[0-9]{1,18}(\.[0-9]{0,17})?")
+
+
+def decimal_text(value: str | None, where: str) -> str:
+    """An ISO 20022 decimal as FIN writes it (``12.50`` -> ``12,5``); H27 if it is not
+    one (definitions without a schema installed are read unvalidated)."""
+    if value is None or _DECIMAL.fullmatch(value.strip()) is None:
+        raise MtError("H27", f"{(value or '')[:20]!r} is not a decimal amount", field=where)
+    return format_amount(Decimal(value.strip()))
+
+
+def money(amount: etree._Element | None, where: str) -> str:
+    """Currency and amount (``EUR12,5``) of an amount element."""
+    if amount is None:
+        raise MtError("H27", "no amount", field=where)
+    currency = amount.get("Ccy", "")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise MtError("H27", f"currency {currency[:5]!r}", field=where)
+    return currency + decimal_text(amount.text, where)
 
 
 def account_number(holder: etree._Element | None) -> str | None:
