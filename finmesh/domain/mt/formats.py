@@ -23,6 +23,8 @@ X_CHARACTERS = frozenset(
 )
 """The SWIFT X character set (LF stands for the CRLF of a line break)."""
 
+_NOT_X = re.compile(r"[^a-zA-Z0-9/\-?:().,'+ \n]")
+
 AMOUNT_CHARACTERS_MAX = 15
 """An amount (15d) has at most 15 characters, the decimal comma included."""
 
@@ -56,11 +58,11 @@ def minor_units(currency: str) -> int:
 
 
 def check_charset(field: Field) -> None:
-    for offset, line in enumerate(field.lines):
-        bad = next((char for char in line if char not in X_CHARACTERS), None)
-        if bad is not None:
-            raise MtError("M63", f"character {bad!r} is not in the SWIFT X set",
-                          field=field.tag, line=field.line + offset)
+    bad = _NOT_X.search(field.value)
+    if bad is not None:
+        line = field.line + field.value.count("\n", 0, bad.start())
+        raise MtError("M63", f"character {bad[0]!r} is not in the SWIFT X set",
+                      field=field.tag, line=line)
 
 
 def check_lines(field: Field, lines_max: int, length_max: int) -> list[str]:

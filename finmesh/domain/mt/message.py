@@ -70,7 +70,7 @@ def parse_mt(payload: bytes, *, require_uetr: bool = True) -> MtMessage:
     user = _check_user_header(blocks)
     message_type = _message_type(blocks, user)
     fields = blocks.text
-    match_fields(SPECS[message_type], fields)
+    match_fields(message_type, fields)
     for field in fields:
         check_field(field)
     _check_rules(message_type, fields)
@@ -129,8 +129,8 @@ def _message_type(blocks: Blocks, user: dict[str, str]) -> str:
     flag = user.get("119")
     if flag is not None and base not in _VALIDATION_FLAGS[flag]:
         raise MtError("H83", f"119:{flag} does not apply to MT{base}", field="119", line=1)
-    key = base + {"STP": "STP", "COV": "COV"}.get(flag or "", "")
-    if key not in SPECS:
+    key = base + (flag or "")
+    if key not in SPECS:  # MT103 REMIT and MT104 RFDD are not taken
         raise MtError("H25", f"MT{base}" + (f" with 119:{flag}" if flag else "")
                       + " is not supported", field="block2", line=1)
     return key

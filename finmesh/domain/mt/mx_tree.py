@@ -110,28 +110,37 @@ def serialise(envelope: etree._Element) -> bytes:
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
 
 
-# Reading: every lookup goes by local name, so any namespace prefix works.
+# Reading: children are looked up in the namespace of their parent (ISO 20022 documents
+# keep one namespace), with lxml's own find, whatever prefix the sender used.
 
 def local(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
+def _namespace(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ""
+    return tag[: tag.index("}") + 1]
+
+
 def child(element: etree._Element | None, name: str) -> etree._Element | None:
     if element is None:
         return None
-    return next((c for c in element if isinstance(c.tag, str) and local(c) == name), None)
+    return element.find(_namespace(element) + name)
 
 
 def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     if element is None:
         return []
-    return [c for c in element if isinstance(c.tag, str) and local(c) == name]
+    return element.findall(_namespace(element) + name)
 
 
 def find(element: etree._Element | None, path: str) -> etree._Element | None:
-    for name in path.split("/"):
-        element = child(element, name)
-    return element
+    if element is None:
+        return None
+    namespace = _namespace(element)
+    return element.find("/".join(namespace + name for name in path.split("/")))
 
 
 def text(element: etree._Element | None, path: str) -> str | None:

@@ -102,12 +102,21 @@ SPECS: dict[str, tuple[Item, ...]] = {
 }
 """Message type ("103", "103STP", "202COV", ...) -> its fields in order."""
 
-def match_fields(items: Sequence[Item], fields: Sequence[Field]) -> None:
+def _known(items: Sequence[Item]) -> frozenset[tuple[str, str]]:
+    """Every (tag, option) a spec admits."""
+    entries = [e for item in items for e in (item.items if isinstance(item, Group) else (item,))]
+    return frozenset((e.tag, option) for e in entries for option in e.options)
+
+
+_KNOWN = {message_type: _known(items) for message_type, items in SPECS.items()}
+
+
+def match_fields(message_type: str, fields: Sequence[Field]) -> None:
     """Refuse fields that are unknown, repeated, out of order, or a missing mandatory one."""
-    entries = [entry for item in items for entry in (
-        item.items if isinstance(item, Group) else (item,))]
+    items = SPECS[message_type]
+    known = _KNOWN[message_type]
     for field in fields:
-        if not any(entry.takes(field) for entry in entries):
+        if (field.tag[:2], field.tag[2:] or "-") not in known:
             raise MtError("T13", f"field {field.tag} is not part of this message type",
                           field=field.tag, line=field.line)
     position = _match(items, fields, 0)

@@ -53,6 +53,10 @@ def translate_message(message: MtMessage, *, now: datetime | None = None) -> Tra
     """An already validated MT message as the network's envelope (AppHdr + Document)."""
     msg_def, writer = TARGETS[message.message_type]
     report = TranslationReport("MT" + message.message_type, msg_def)
+    for tag, value in message.blocks.user:
+        if tag not in _MAPPED_USER_FIELDS:
+            report.note("not_translated", tag, f"block 3 field {tag} ({value!r}) has no place"
+                        " in ISO 20022")
     moment = now or datetime.now(UTC)
     return Translation(serialise(writer(message, moment, report)), report)
 
@@ -100,6 +104,8 @@ def mx_to_mt(payload: bytes) -> Translation:
 
 
 _FLAGS = {"103STP": "STP", "202COV": "COV"}
+_MAPPED_USER_FIELDS = frozenset({"119", "121"})
+"""Block 3 fields the translation carries: validation flag (as the MT type) and UETR."""
 
 
 def _write_body(msg_def: str, body: etree._Element, writer: Writer, sender: str,

@@ -150,3 +150,12 @@ def test_mx_to_mt_refuses_what_it_cannot_carry() -> None:
     with pytest.raises(MtError) as refused:
         mx_to_mt(two[:end] + two[start:end] + two[end:])
     assert refused.value.code == "H27"
+
+
+def test_block_3_fields_without_a_place_are_reported() -> None:
+    translation = mt_to_mx(fin(MT103, user="{108:MUR-42}{433:/AOK/NO HIT}"), now=NOW)
+    notes = {(note.kind, note.where) for note in translation.report.notes}
+    assert notes == {("not_translated", "108"), ("not_translated", "433")}
+    with pytest.raises(MtError) as refused:
+        mt_to_mx(fin(MT103, user="{119:REMIT}"))
+    assert refused.value.code == "H25"
