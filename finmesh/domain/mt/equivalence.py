@@ -8,7 +8,7 @@ order (13C: one of each code); the statement number of 28C without leading zeros
 ``NONREF`` for ``NOTPROVIDED`` in 21; the D/C mark of an agent's account dropped (the
 report says so); and agents CBPR+ implies left out: 52a naming only the sender's BIC,
 MT103's 57a naming only the receiver's, MT202COV sequence B's 52a and 57a equal to
-sequence A's ordering and beneficiary institutions.
+sequence A's ordering and beneficiary institutions (57a only when no 56a needs it).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from finmesh.domain.mt.blocks import Field
 from finmesh.domain.mt.fields import LINE_WIDTH, code_lines
-from finmesh.domain.mt.formats import format_amount, join_lines
+from finmesh.domain.mt.formats import format_amount, narrative_text
 from finmesh.domain.mt.message import MtMessage, sequence_b
 
 _AMOUNT_TAIL = re.compile(r"(.*?)([0-9]+,[0-9]*)$")
@@ -36,10 +36,11 @@ def canonical_fields(message: MtMessage) -> list[tuple[str, object]]:
     out = [_canonical(f, message) for f in head if not _implied(f, message, head)]
     a_ordering = next((f.value for f in head if f.tag[:2] == "52"), None)
     a_beneficiary = next((f.value for f in head if f.tag[:2] == "58"), None)
+    b_intermediary = any(field.tag[:2] == "56" for field in tail)
     for field in tail:
         if field.tag[:2] == "52" and field.value in (a_ordering, message.sender_bic):
             continue
-        if field.tag[:2] == "57" and field.value == a_beneficiary:
+        if field.tag[:2] == "57" and field.value == a_beneficiary and not b_intermediary:
             continue
         out.append(("B/" + field.tag, _canonical(field, message)[1]))
     return _group(out)
@@ -54,7 +55,8 @@ def _implied(field: Field, message: MtMessage, head: list[Field]) -> bool:
     if field.tag == "52A" and field.value == message.sender_bic:
         return True
     return (message.message_type in ("103", "103STP") and field.tag == "57A"
-            and field.value == message.receiver_bic)
+            and field.value == message.receiver_bic
+            and not any(other.tag[:2] == "56" for other in head))
 
 
 def _canonical(field: Field, message: MtMessage) -> tuple[str, object]:
@@ -65,7 +67,7 @@ def _canonical(field: Field, message: MtMessage) -> tuple[str, object]:
         if field.tag == "61":
             value = _statement_line(field.value)
     elif field.tag == "70":
-        value = join_lines(field.lines, LINE_WIDTH)
+        value = narrative_text(field.lines, LINE_WIDTH, 140)
     elif field.tag == "72":
         value = tuple(sorted((code or "", text) for code, text in code_lines(field)))
     elif field.tag == "28C":

@@ -182,22 +182,54 @@ def join_lines(lines: list[str], width: int, prefix: str = "") -> str:
     return text
 
 
-def wrap(text: str, width: int, prefix: str = "") -> list[str]:
+def narrative_text(lines: list[str], width: int, length_max: int) -> str:
+    """``join_lines`` when the result fits ``length_max``, else the lines run together
+    (no character lost; only the spaces ``join_lines`` would add)."""
+    text = join_lines(lines, width)
+    return text if len(text) <= length_max else "".join(lines)
+
+
+_NO_LINE_START = (":", "-")
+"""FIN: a line of the text block never starts with these (they open a field or end
+the block)."""
+
+
+def wrap(text: str, width: int, prefix: str = "", lines_max: int | None = None) -> list[str]:
     """Lines of at most ``width`` characters (``prefix`` included after the first), cut
-    at the last space when there is one (the space is dropped), else mid-word."""
+    at the last space when there is one (the space is dropped), else mid-word; no line
+    starts with ':' or '-'. With ``lines_max``, when cutting at spaces needs more lines,
+    every line is filled instead (CBPR+'s way)."""
+    lines = _wrap(text, width, len(prefix), at_spaces=True)
+    if lines_max is not None and len(lines) > lines_max:
+        lines = _wrap(text, width, len(prefix), at_spaces=False)
+    return [lines[0], *(prefix + line for line in lines[1:])]
+
+
+def _wrap(text: str, width: int, prefix_length: int, at_spaces: bool) -> list[str]:
     lines: list[str] = []
     room = width
     while len(text) > room:
-        cut = text.rfind(" ", 1, room)
-        if cut <= 0:
-            lines.append(text[:room])
-            text = text[room:]
-        else:
-            lines.append(text[:cut])
-            text = text[cut + 1 :]
-        room = width - len(prefix)
+        cut = _cut(text, room, at_spaces)
+        lines.append(text[:cut])
+        text = text[cut + 1 :] if text[cut] == " " and cut < room else text[cut:]
+        room = width - prefix_length
     lines.append(text)
-    return [lines[0], *(prefix + line for line in lines[1:])]
+    return lines
+
+
+def _cut(text: str, room: int, at_spaces: bool) -> int:
+    """Where to end a line: a space whose successor may start a line, else the fullest
+    cut whose remainder may."""
+    if at_spaces:
+        space = text.rfind(" ", 1, room)
+        while space > 0 and text[space + 1 : space + 2] in (*_NO_LINE_START, ""):
+            space = text.rfind(" ", 1, space)
+        if space > 0:
+            return space
+    cut = room
+    while cut > 1 and text[cut] in _NO_LINE_START:
+        cut -= 1
+    return cut
 
 
 def format_amount(amount: Decimal) -> str:

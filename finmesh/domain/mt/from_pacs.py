@@ -16,7 +16,7 @@ from finmesh.domain.mt.mx_read import (
     only_bic,
     same_agent,
 )
-from finmesh.domain.mt.mx_tree import child, children, find, text
+from finmesh.domain.mt.mx_tree import child, children, find, same, text
 from finmesh.domain.mt.to_pacs import (
     CHARGE_BEARERS,
     NARRATIVE_INSTRUCTIONS,
@@ -65,7 +65,11 @@ def pacs008_to_mt103(body: etree._Element, writer: Writer, sender: str,
     _settlement(writer, group)
     agent_field(writer, "56", child(tx, "IntrmyAgt1"), child(tx, "IntrmyAgt1Acct"), "ACD",
                 "IntrmyAgt1")
-    _unless_default(writer, "57", tx, "CdtrAgt", receiver, "ABCD")
+    if child(tx, "IntrmyAgt1") is not None:  # C81: 56a needs 57a, implied or not
+        agent_field(writer, "57", child(tx, "CdtrAgt"), child(tx, "CdtrAgtAcct"), "ABCD",
+                    "CdtrAgt")
+    else:
+        _unless_default(writer, "57", tx, "CdtrAgt", receiver, "ABCD")
     customer_field(writer, "59", child(tx, "Cdtr"), child(tx, "CdtrAcct"), "Cdtr")
     _remittance(writer, tx)
     bearer = text(tx, "ChrgBr") or "SHAR"
@@ -105,12 +109,12 @@ def pacs009_to_mt202(body: etree._Element, writer: Writer, sender: str,
         return False
     customer_field(writer, "50", child(under, "Dbtr"), child(under, "DbtrAcct"),
                    "UndrlygCstmrCdtTrf/Dbtr")
-    if not same_agent(child(under, "DbtrAgt"), child(tx, "Dbtr")):
+    if not _copied(under, "DbtrAgt", tx, "Dbtr"):
         agent_field(writer, "52", child(under, "DbtrAgt"), child(under, "DbtrAgtAcct"),
                     "AD", "UndrlygCstmrCdtTrf/DbtrAgt")
     agent_field(writer, "56", child(under, "IntrmyAgt1"), child(under, "IntrmyAgt1Acct"),
                 "ACD", "UndrlygCstmrCdtTrf/IntrmyAgt1")
-    if not same_agent(child(under, "CdtrAgt"), child(tx, "Cdtr")):
+    if child(under, "IntrmyAgt1") is not None or not _copied(under, "CdtrAgt", tx, "Cdtr"):
         agent_field(writer, "57", child(under, "CdtrAgt"), child(under, "CdtrAgtAcct"),
                     "ABCD", "UndrlygCstmrCdtTrf/CdtrAgt")
     customer_field(writer, "59", child(under, "Cdtr"), child(under, "CdtrAcct"),
@@ -119,6 +123,13 @@ def pacs009_to_mt202(body: etree._Element, writer: Writer, sender: str,
     _information(writer, under)
     _amount_field(writer, "33B", find(under, "InstdAmt"))
     return True
+
+
+def _copied(under: etree._Element, role: str, tx: etree._Element, original: str) -> bool:
+    """The underlying transfer's agent is the cover's party, account and all (how the
+    MT -> MX direction fills an absent sequence B field)."""
+    return same_agent(child(under, role), child(tx, original)) and same(
+        child(under, role + "Acct"), child(tx, original + "Acct"), names=False)
 
 
 def _unless_default(writer: Writer, base: str, tx: etree._Element, role: str,

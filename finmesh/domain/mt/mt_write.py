@@ -46,7 +46,7 @@ class Writer:
         wrapped: list[str] = []
         for paragraph in clean.split("\n"):
             if paragraph:
-                wrapped += wrap(paragraph, width, continuation)
+                wrapped += wrap(paragraph, width, continuation, lines_max)
         if len(wrapped) > lines_max:
             self.report.note("truncated", where, f"{len(wrapped)} lines cut to {lines_max}")
             wrapped = wrapped[:lines_max]

@@ -20,7 +20,7 @@ from finmesh.domain.mt.fields import (
     parse_instruction,
     parse_time_indications,
 )
-from finmesh.domain.mt.formats import join_lines, parse_rate
+from finmesh.domain.mt.formats import narrative_text, parse_rate
 from finmesh.domain.mt.message import MtMessage, sequence_b
 from finmesh.domain.mt.mx_parts import account, agent, customer
 from finmesh.domain.mt.mx_tree import Builder, iso_datetime, new_message
@@ -211,7 +211,7 @@ def _end_to_end(fields: _Fields) -> str:
     """CBPR+: the /ROC/ reference of field 70, else NOTPROVIDED."""
     remittance = fields.get("70")
     if remittance is not None:
-        text = join_lines(remittance.lines, LINE_WIDTH)
+        text = narrative_text(remittance.lines, LINE_WIDTH, 140)
         if text.startswith("/ROC/"):
             reference = text[5:].split("/", 1)[0]
             if reference:
@@ -341,7 +341,7 @@ def _regulatory(tree: Builder, tx: etree._Element, fields: _Fields) -> None:
 
 def _remittance(tree: Builder, tx: etree._Element, remittance: Field | None) -> None:
     if remittance is not None:
-        tree.path(tx, "RmtInf/Ustrd", join_lines(remittance.lines, LINE_WIDTH))
+        tree.path(tx, "RmtInf/Ustrd", narrative_text(remittance.lines, LINE_WIDTH, 140))
 
 
 def _value(fields: _Fields, tag: str) -> str:
