@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from finmesh.domain.mt.mx_tree import Builder
-from finmesh.domain.mt.parties import Agent, Customer
+from finmesh.domain.mt.parties import RTGS, Agent, Customer
 from finmesh.domain.mt.report import TranslationReport
 
 CLEARING_CODES: dict[str, str] = {
@@ -50,7 +50,10 @@ def agent(tree: Builder, parent: etree._Element, role: str, value: Agent,
     institution = tree.add(tree.add(parent, role), "FinInstnId")
     if value.bic is not None:
         tree.add(institution, "BICFI", value.bic)
-    if value.clearing is not None:
+    if value.clearing == RTGS:
+        report.note("not_translated", where, "//RT (settle through RTGS) has no place in"
+                    " an agent's identification")
+    elif value.clearing is not None:
         member = tree.add(institution, "ClrSysMmbId")
         system = tree.add(member, "ClrSysId")
         code = CLEARING_CODES.get(value.clearing[:2])

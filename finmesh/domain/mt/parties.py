@@ -13,6 +13,10 @@ from finmesh.domain.mt.errors import MtError
 from finmesh.domain.mt.formats import check_lines, parse_bic, parse_country
 
 LINE_CHARACTERS_MAX = 35
+
+RTGS = "RT"
+"""Party identifier ``//RT``: settle with this agent through the real-time gross
+settlement system (no member id)."""
 """Name and address lines (35x)."""
 
 _MARKED = re.compile(r"/([CD])/(.{1,34})")
@@ -58,6 +62,8 @@ class Customer:
 
 def _party_identifier(line: str, field: Field) -> tuple[str | None, str | None, str | None]:
     """(mark, account, clearing) of an optional first line starting with '/'."""
+    if line == "//RT":  # pay this agent through the RTGS system
+        return None, None, RTGS
     if (match := _CLEARING.fullmatch(line)) is not None:
         return None, None, match[1] + match[2]
     if (match := _MARKED.fullmatch(line)) is not None:

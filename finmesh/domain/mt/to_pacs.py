@@ -82,10 +82,12 @@ def mt103_to_pacs008(message: MtMessage, now: datetime,
         report.note("not_translated", "51A", "the sending institution has no place in"
                     " pacs.008 (CBPR+ leaves it out)")
     _agent_or_default(tree, tx, "IntrmyAgt1", fields.get("56"), None, report)
-    customer(tree, tx, "Dbtr", parse_customer(_field(fields, "50"), "AFK"), report, "50a")
+    ordering = _field(fields, "50")
+    customer(tree, tx, "Dbtr", parse_customer(ordering, "AFK"), report, ordering.tag)
     _agent_or_default(tree, tx, "DbtrAgt", fields.get("52"), message.sender_bic, report)
     _agent_or_default(tree, tx, "CdtrAgt", fields.get("57"), message.receiver_bic, report)
-    customer(tree, tx, "Cdtr", parse_customer(_field(fields, "59"), "-AF"), report, "59a")
+    beneficiary = _field(fields, "59")
+    customer(tree, tx, "Cdtr", parse_customer(beneficiary, "-AF"), report, beneficiary.tag)
     _instructions(tree, tx, fields, report)
     _purpose(tree, tx, fields)
     _regulatory(tree, tx, fields)
@@ -127,20 +129,24 @@ def _underlying(tree: Builder, tx: etree._Element, fields: _Fields,
                 report: TranslationReport) -> None:
     """MT202COV sequence B: the customer credit transfer this cover pays for."""
     under = tree.add(tx, "UndrlygCstmrCdtTrf")
-    customer(tree, under, "Dbtr", parse_customer(_field(fields, "50"), "AFK"), report, "B/50a")
+    ordering = _field(fields, "50")
+    customer(tree, under, "Dbtr", parse_customer(ordering, "AFK"), report, "B/" + ordering.tag)
     ordering_bank = fields.get("52")
     if ordering_bank is not None:
-        agent(tree, under, "DbtrAgt", parse_agent(ordering_bank), report, "B/52a")
+        agent(tree, under, "DbtrAgt", parse_agent(ordering_bank), report,
+              "B/" + ordering_bank.tag)
     else:  # the ordering institution of sequence A (or the sender) took the order
         _copy(tree, tx, under, "Dbtr", "DbtrAgt")
-    _agent_or_default(tree, under, "IntrmyAgt1", fields.get("56"), None, report)
+    _agent_or_default(tree, under, "IntrmyAgt1", fields.get("56"), None, report, "B/")
     account_with = fields.get("57")
     if account_with is not None:
-        agent(tree, under, "CdtrAgt", parse_agent(account_with), report, "B/57a")
+        agent(tree, under, "CdtrAgt", parse_agent(account_with), report,
+              "B/" + account_with.tag)
     else:  # the beneficiary institution of sequence A holds the customer's account
         _copy(tree, tx, under, "Cdtr", "CdtrAgt")
-    customer(tree, under, "Cdtr", parse_customer(_field(fields, "59"), "-AF"), report,
-             "B/59a")
+    beneficiary = _field(fields, "59")
+    customer(tree, under, "Cdtr", parse_customer(beneficiary, "-AF"), report,
+             "B/" + beneficiary.tag)
     _instructions(tree, under, fields, report)
     _remittance(tree, under, fields.get("70"))
     instructed = fields.get("33B")
@@ -191,11 +197,16 @@ def _group_header(tree: Builder, body: etree._Element, reference: str, now: date
     if only_account and correspondent is not None and correspondent.account is not None:
         account(tree, settlement, "SttlmAcct", correspondent.account)
     elif correspondent is not None:
-        agent(tree, settlement, "InstgRmbrsmntAgt", correspondent, report, "53a")
+        agent(tree, settlement, "InstgRmbrsmntAgt", correspondent, report, _tag(senders))
     if receivers is not None:
-        agent(tree, settlement, "InstdRmbrsmntAgt", parse_agent(receivers), report, "54a")
+        agent(tree, settlement, "InstdRmbrsmntAgt", parse_agent(receivers), report,
+              receivers.tag)
     if third is not None:
-        agent(tree, settlement, "ThrdRmbrsmntAgt", parse_agent(third), report, "55a")
+        agent(tree, settlement, "ThrdRmbrsmntAgt", parse_agent(third), report, third.tag)
+
+
+def _tag(field: Field | None) -> str:
+    return field.tag if field is not None else ""
 
 
 def _uetr(tree: Builder, ids: etree._Element, message: MtMessage,
@@ -287,9 +298,10 @@ def _instructed_agents(tree: Builder, tx: etree._Element, message: MtMessage,
 
 
 def _agent_or_default(tree: Builder, parent: etree._Element, role: str, field: Field | None,
-                      default_bic: str | None, report: TranslationReport) -> None:
+                      default_bic: str | None, report: TranslationReport,
+                      sequence: str = "") -> None:
     if field is not None:
-        agent(tree, parent, role, parse_agent(field), report, field.tag)
+        agent(tree, parent, role, parse_agent(field), report, sequence + field.tag)
     elif default_bic is not None:
         tree.path(parent, f"{role}/FinInstnId/BICFI", default_bic)
 

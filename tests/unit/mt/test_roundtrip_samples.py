@@ -33,9 +33,16 @@ def _valid_samples() -> list[Path]:
 @pytest.mark.parametrize("path", _valid_samples(), ids=lambda p: p.name)
 def test_mt_to_mx_to_mt_keeps_every_mapped_field(path: Path) -> None:
     original = parse_mt(path.read_bytes(), require_uetr=False)
-    back = mx_to_mt(mt_to_mx(path.read_bytes(), require_uetr=False).payload)
-    again = parse_mt(back.payload, require_uetr=False)
-    assert equivalent(original, again), (canonical_fields(original), canonical_fields(again))
+    translation = mt_to_mx(path.read_bytes(), require_uetr=False)
+    again = parse_mt(mx_to_mt(translation.payload).payload, require_uetr=False)
+    if translation.report.lossless:
+        assert equivalent(original, again), (canonical_fields(original),
+                                             canonical_fields(again))
+        return
+    # What the report names as not carried over may differ; nothing else may.
+    named = {note.where for note in translation.report.notes}
+    kept = [f for f in canonical_fields(original) if f[0] not in named]
+    assert kept == [f for f in canonical_fields(again) if f[0] not in named]
 
 
 def _iso_samples() -> list[Path]:
