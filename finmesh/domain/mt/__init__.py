@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from finmesh.domain.mt.blocks import FIELDS_MAX, MESSAGE_BYTES_MAX, TEXT_LINES_MAX
 from finmesh.domain.mt.codes import CODES, Code
-from finmesh.domain.mt.equivalence import canonical_fields, equivalent
+from finmesh.domain.mt.equivalence import canonical_fields, differences, equivalent
 from finmesh.domain.mt.errors import MtError
 from finmesh.domain.mt.message import MESSAGE_TYPES, MtMessage, parse_mt
 from finmesh.domain.mt.report import Note, Translation, TranslationReport
@@ -34,6 +34,7 @@ __all__ = [
     "Translation",
     "TranslationReport",
     "canonical_fields",
+    "differences",
     "equivalent",
     "mt_to_mx",
     "mx_to_mt",

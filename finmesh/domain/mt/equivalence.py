@@ -46,6 +46,18 @@ def canonical_fields(message: MtMessage) -> list[tuple[str, object]]:
     return _group(out)
 
 
+def differences(left: MtMessage, right: MtMessage) -> set[str]:
+    """The tags ("54A", "B/59F", "121", "type") whose canonical values differ."""
+    found = {"type"} if left.message_type != right.message_type else set()
+    if left.uetr != right.uetr:
+        found.add("121")
+    ours, theirs = canonical_fields(left), canonical_fields(right)
+    for tag in {t for t, _ in ours} | {t for t, _ in theirs}:
+        if [v for t, v in ours if t == tag] != [v for t, v in theirs if t == tag]:
+            found.add(tag)
+    return found
+
+
 def equivalent(left: MtMessage, right: MtMessage) -> bool:
     return (left.message_type == right.message_type and left.uetr == right.uetr
             and canonical_fields(left) == canonical_fields(right))

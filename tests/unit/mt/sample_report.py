@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from finmesh.domain.mt import CODES, MtError, mt_to_mx, mx_to_mt, parse_mt
-from finmesh.domain.mt.equivalence import equivalent
+from finmesh.domain.mt.equivalence import differences
 from tests.unit.mt.support import SAMPLES, sample_files
 
 
@@ -23,7 +23,11 @@ def _row(path_name: str, payload: bytes) -> tuple[str, str]:
         strict = "valid without UETR"
     translation = mt_to_mx(payload, require_uetr=False)
     back = parse_mt(mx_to_mt(translation.payload).payload, require_uetr=False)
-    same = "round trip equivalent" if equivalent(message, back) else "ROUND TRIP DIFFERS"
+    differing = differences(message, back)
+    named = {note.where for note in translation.report.notes}
+    same = ("round trip equivalent" if not differing else
+            f"round trip equivalent but for {', '.join(sorted(differing))} (reported)"
+            if differing <= named else f"ROUND TRIP DIFFERS in {sorted(differing - named)}")
     notes = len(translation.report.notes)
     return strict, f"MT{message.message_type} -> {translation.report.target}, {same}" + (
         f", {notes} report note(s)" if notes else "")
