@@ -128,31 +128,48 @@ def customer_field(writer: Writer, base: str, party: etree._Element | None,
 def _structured(writer: Writer, first: list[str], name: str | None, lines: list[str],
                 country: str | None, town: str | None, person: etree._Element | None,
                 base: str, where: str) -> list[str]:
-    numbered = [f"1/{line}" for line in writer.lines(name or "NOTPROVIDED", LINE - 2, 2,
-                                                     where + "/Nm")]
-    numbered += [f"2/{line}" for line in writer.lines("\n".join(lines), LINE - 2, 2, where)]
+    """Option F: [identifier] and 4 numbered lines, shared out: 3/ (country and town)
+    first, then the name, then the address, then 4/ 5/ (birth) if room is left."""
+    first = _identifier(writer, first, person, base, where)
+    room = 4 - (country is not None)
+    address_text = "\n".join(lines)
+    names = writer.lines(name or "NOTPROVIDED", LINE - 2, max(1, room - bool(address_text)),
+                         where + "/Nm")
+    numbered = [f"1/{line}" for line in names]
+    if address_text:
+        numbered += [f"2/{line}" for line in writer.lines(address_text, LINE - 2,
+                                                          max(1, room - len(names)), where)]
     if country is not None:
-        place = writer.text(f"{country}/{town}" if town else country, LINE - 2, where)
-        numbered.append("3/" + place)
-    identities = children(person, "Othr")
+        numbered.append("3/" + writer.text(f"{country}/{town}" if town else country,
+                                           LINE - 2, where))
     born = find(person, "DtAndPlcOfBirth")
     if born is not None and base == "50":
-        day = (text(born, "BirthDt") or "").replace("-", "")
-        numbered.append("4/" + day)
-        numbered.append("5/" + writer.text(f"{text(born, 'CtryOfBirth')}/"
-                                           f"{text(born, 'CityOfBirth')}", LINE - 2, where))
+        if len(numbered) <= 2:
+            day = (text(born, "BirthDt") or "").replace("-", "")
+            numbered += ["4/" + day, "5/" + writer.text(
+                f"{text(born, 'CtryOfBirth')}/{text(born, 'CityOfBirth')}", LINE - 2, where)]
+        else:
+            writer.report.note("not_translated", where + "/Id", "no line left for the"
+                               " date and place of birth")
+    return [*first, *numbered][:5]
+
+
+def _identifier(writer: Writer, first: list[str], person: etree._Element | None,
+                base: str, where: str) -> list[str]:
+    """The party identifier line: the account, else (50F) the first person identifier,
+    else (50F, where it is mandatory) /NOTPROVIDED."""
+    identities = children(person, "Othr")
     if identities and base == "50" and not first:
         other = identities[0]
         code = text(other, "SchmeNm/Cd") or "CUST"
         issuer = text(other, "Issr") or ""
         first = [writer.text(f"{code}/{issuer[:2]}/{text(other, 'Id')}", LINE, where)]
-    elif identities:
+        identities = identities[1:]
+    if identities:
         writer.report.note("not_translated", where + "/Id", "identifiers beyond the first")
-    if not first and base == "50":  # 50F always opens with a party identifier
+    if not first and base == "50":
         first = ["/NOTPROVIDED"]
-    if len(first) + len(numbered) > 5:
-        writer.report.note("truncated", where, "structured party cut to 5 lines")
-    return [*first, *numbered][:5]
+    return first
 
 
 def same_agent(left: etree._Element | None, right: etree._Element | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from finmesh.domain.mt import CODES, FIELDS_MAX, MESSAGE_BYTES_MAX, MtError, parse_mt
@@ -113,3 +115,9 @@ def test_option_f_country_and_numbering() -> None:
     error = refused(with_field(MT103[MT103.index(":50K:"):MT103.index(":59:")],
                                ":50F:/DE89370400440532013000\n2/STREET\n1/NAME\n"))
     assert error.code == "T56"
+
+
+def test_docs_list_every_code() -> None:
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "mt.md").read_text()
+    missing = [code for code in CODES if f"| {code} |" not in docs]
+    assert missing == []
