@@ -15,6 +15,7 @@ from finmesh.cli import (
     output,
     schemas,
     screening,
+    translate,
     trust,
 )
 
@@ -34,6 +35,7 @@ for command in (
     *trust.COMMANDS,
     *screening.COMMANDS,
     *schemas.COMMANDS,
+    *translate.COMMANDS,
 ):
     cli.add_command(command)
 
