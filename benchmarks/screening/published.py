@@ -50,11 +50,14 @@ RECOMBINE_SEED = 2021
 
 
 def shared_sanctions() -> Path | None:
-    """``<checkout>/../shared/sanctions`` (or $FINMESH_SHARED/sanctions), if present."""
-    base = os.environ.get("FINMESH_SHARED")
-    root = Path(base) if base else Path(__file__).resolve().parents[3] / "shared"
-    folder = root / "sanctions"
-    return folder if (folder / OFAC_FOLDER / "sdn.csv").is_file() else None
+    """$FINMESH_SHARED/sanctions, else ``<checkout>/../shared/sanctions``, else
+    /work/shared/sanctions, if present."""
+    beside = Path(__file__).resolve().parents[2].parent / "shared"
+    for root in (os.environ.get("FINMESH_SHARED"), beside, Path("/work/shared")):
+        folder = Path(root) / "sanctions" if root else None
+        if folder is not None and (folder / OFAC_FOLDER / "sdn.csv").is_file():
+            return folder
+    return None
 
 
 def half_of(key: str) -> str:

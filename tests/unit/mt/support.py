@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-REPO = Path(__file__).resolve().parents[3]
-SHARED = REPO.parent / "shared"
+from tests.shareddata import REPO, shared_root
+
+SHARED = shared_root() or REPO.parent / "shared"
 SAMPLES = SHARED / "mt" / "samples"
 XSDS = SHARED / "iso20022" / "xsd"
 ISO_SAMPLES = SHARED / "iso20022" / "samples"
