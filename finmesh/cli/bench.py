@@ -148,6 +148,32 @@ def broker(
         fail("bench_failed", f"bench broker failed: {exc}")
 
 
+@bench.command("backlog")
+@json_option
+@click.option("--messages", type=click.IntRange(100, 10_000_000), default=10_000,
+              show_default=True, help="messages queued for a receiver that is offline")
+@click.option("--page", type=click.IntRange(1, 1000), default=1000, show_default=True,
+              help="messages per fetch while draining")
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True)
+@click.option("--store", type=click.Choice(["sqlite", "postgresql"]), default="sqlite",
+              show_default=True)
+@click.option("--database", default=None, help="PostgreSQL server URL (see bench intake)")
+def backlog(
+    as_json: bool, messages: int, page: int, workers: int, store: str, database: str | None
+) -> None:
+    """A receiver drains a backlog of --messages: node CPU per fetched message at the
+    start and at the end of the drain (flat when fetching is O(page))."""
+    with _bench_code():
+        from benchmarks.backlog import BacklogSettings, run_backlog
+        from benchmarks.traffic import BenchmarkInvalid
+
+    try:
+        settings = BacklogSettings(messages, workers, page, store, database)
+        emit(run_backlog(settings, stderr.print))
+    except (BenchmarkInvalid, RuntimeError, OSError) as exc:
+        fail("bench_failed", f"bench backlog failed: {exc}")
+
+
 @bench.command("screening")
 @json_option
 @click.option("--entries", type=click.IntRange(1, 1_000_000), default=100_000,

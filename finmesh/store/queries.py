@@ -28,3 +28,13 @@ def load(filename: str) -> dict[str, str]:
 def schema(filename: str) -> str:
     """Return a whole schema file."""
     return resources.files("finmesh.store").joinpath("sql", filename).read_text("utf-8")
+
+
+def for_dialect(filename: str, dialect: str) -> dict[str, str]:
+    """The named queries of ``sql/<filename>``, with those of ``sql/<stem>_<dialect>.sql``
+    (if that file exists) replacing the ones of the same name."""
+    stem = filename.removesuffix(".sql")
+    override = f"{stem}_{dialect}.sql"
+    if not resources.files("finmesh.store").joinpath("sql", override).is_file():
+        return load(filename)
+    return {**load(filename), **load(override)}

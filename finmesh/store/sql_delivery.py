@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, ClassVar
 
 from finmesh.domain.reasons import Reason
 from finmesh.store import queries
@@ -14,6 +14,7 @@ from finmesh.store.policy_tables import check_guard, notice
 from finmesh.store.port import Cursor, Delivery, Guard, Notice
 
 Q = queries.load("queries.sql")
+DIALECT_Q = {d: queries.for_dialect("queries.sql", d) for d in ("sqlite", "postgres")}
 
 
 class DeliveryTables:
@@ -21,6 +22,7 @@ class DeliveryTables:
 
     _conn: Callable[[], Handle]
     _write: Callable[[], AbstractContextManager[Handle]]
+    dialect: ClassVar[str]
 
     def fetch_deliveries(
         self,
@@ -40,7 +42,7 @@ class DeliveryTables:
                 check_guard(db, guard)
             rows = db.execute(Q["pending_deliveries"], (receiver, after, limit)).fetchall()
             if len(rows) < limit:
-                rows += _assign_osns(db, receiver, limit - len(rows))
+                rows += _assign_osns(db, receiver, limit - len(rows), DIALECT_Q[self.dialect])
             if rows:
                 db.execute(Q["mark_sent"], (now_ms, receiver, rows[0][1], rows[-1][1]))
         return [_delivery(r) for r in rows]
@@ -103,11 +105,11 @@ class DeliveryTables:
             return cursor
 
 
-def _assign_osns(db: Handle, receiver: str, limit: int) -> list[Any]:
+def _assign_osns(db: Handle, receiver: str, limit: int, q: dict[str, str]) -> list[Any]:
     """The next OSNs, in queue order, to queued messages never handed out. Under the
     writer lock nobody else moves the receiver's OSN cursor, so the numbers are taken
     at once and the updates sent together (one pipeline on PostgreSQL)."""
-    rows = db.execute(Q["unassigned_deliveries"], (receiver, limit)).fetchall()
+    rows = db.execute(q["unassigned_deliveries"], (receiver, limit)).fetchall()
     if not rows:
         return []
     last = _cursor(db, receiver, "osn").last

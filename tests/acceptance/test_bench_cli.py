@@ -83,3 +83,12 @@ def test_bench_latency_delivers_every_acked_message_to_the_streaming_receivers()
         assert row["delivered_fraction"] == 1.0
         assert 0 < row["ack_p50_ms"] <= row["ack_p99_ms"]
         assert 0 < row["delivery_p50_ms"] <= row["delivery_p99_ms"]
+
+
+def test_bench_backlog_prints_fetch_cost_at_the_start_and_the_end_of_draining() -> None:
+    result = bench("backlog", "--messages", "400", "--page", "20", "--json")
+    assert result["messages"] == 400 and result["page"] == 20
+    cost = result["fetch_cpu_us_per_msg"]
+    assert cost["start"] > 0 and cost["end"] > 0
+    assert result["end_over_start"] == pytest.approx(cost["end"] / cost["start"], rel=0.01)
+    assert result["drain_msgs_per_s"] > 0 and result["machine"]["nproc"] >= 1

@@ -15,6 +15,7 @@ from finmesh.domain.policy.measures import Measure
 from finmesh.store import migrations
 from finmesh.store.audit_head import read_head
 from finmesh.store.port import AuditNote, Stored
+from finmesh.store.sql_delivery import DIALECT_Q
 from finmesh.store.sqlite import IncompatibleStore, SqliteStore, statements
 from finmesh.store.sqlite_policy import read_audit
 from tests.integration.stores import A, B, msg, seed
@@ -91,3 +92,17 @@ def _measure() -> Measure:
         officer="alice",
         now_ms=1_000,
     )
+
+
+def test_a_page_of_never_delivered_messages_is_read_from_the_partial_index(
+    tmp_path: Path,
+) -> None:
+    # O(page), never O(backlog): the planner must not sort the receiver's whole backlog
+    store = SqliteStore(tmp_path / "finmesh.db")
+    try:
+        query = DIALECT_Q["sqlite"]["unassigned_deliveries"]
+        with sqlite3.connect(tmp_path / "finmesh.db") as db:
+            plan = " / ".join(str(r[3]) for r in db.execute("EXPLAIN QUERY PLAN " + query, (A, 10)))
+        assert "queue_unassigned" in plan and "TEMP B-TREE" not in plan, plan
+    finally:
+        store.close()
