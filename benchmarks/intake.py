@@ -17,14 +17,20 @@ from typing import Any
 
 from benchmarks import scratch
 from benchmarks.bound import measure_bound
+from benchmarks.counterparties import DISTRIBUTION, write_list_csv
 from benchmarks.load import run_closed_loop
 from benchmarks.openloop import run_open_loop
 from benchmarks.postgres import scratch_database
+from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import machine, median
 from benchmarks.traffic import signed_messages
 from finmesh.identity.profile import load_profile
 from finmesh.node.launcher import serving
 
+DEFAULT_SCREENING_ENTRIES = 100_000
+LISTED_SAMPLE = 2_000
+"""Listed names handed to each client process, for the few hits among counterparties."""
+LOAD_TIMEOUT_SECONDS = 900.0
 BOUND_SECONDS_MAX = 3.0
 BOUND_MSGS_PER_S_MAX = 8_000
 WARMUP_SECONDS_MAX = 2.0
@@ -40,6 +46,8 @@ class IntakeSettings:
     store: str = "sqlite"
     database: str | None = None
     """PostgreSQL server URL; a scratch database is created on it and dropped after."""
+    screening_entries: int = DEFAULT_SCREENING_ENTRIES
+    """Entries of the generated sanctions list loaded in the node (0: none, no screening)."""
 
     @property
     def warmup(self) -> float:
@@ -90,11 +98,29 @@ def run_intake(settings: IntakeSettings) -> dict[str, Any]:
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
         before = bound_for(root, *pairs[0], settings.seconds, url)
         with serving(root, settings.workers) as server:
+            listed = load_list(root, server.url, settings.screening_entries)
             result = run_closed_loop(
-                server.url, server.pid, pairs, settings.batch, settings.seconds, settings.warmup
-            )
+                server.url, server.pid, pairs, settings.batch, settings.seconds, settings.warmup,
+                listed,
+            )  # fmt: skip
         after = bound_for(root, *pairs[0], settings.seconds, url)
     return combine(result, before, after, settings)
+
+
+def load_list(root: Path, url: str, entries: int) -> tuple[Composed, ...] | None:
+    """Load a generated list of ``entries`` names in the running node (as a compliance
+    officer does: ``finmesh lists load``); a sample of its names, or None for 0."""
+    if entries <= 0:
+        return None
+    path = root.parent / "bench-list.csv"
+    names = write_list_csv(path, entries)
+    officer = root / "operators" / "alice"
+    scratch.finmesh_cli(
+        "lists", "load", "--operator", officer, path, "--format", "csv", "--list", "bench",
+        "--url", url, timeout=LOAD_TIMEOUT_SECONDS,
+    )  # fmt: skip
+    step = max(1, len(names) // LISTED_SAMPLE)
+    return tuple(names[::step][:LISTED_SAMPLE])
 
 
 LATENCY_SENDERS = 2
@@ -125,17 +151,20 @@ def combine(
     settings: IntakeSettings,
 ) -> dict[str, Any]:
     """The run's numbers with the bound (median of both measurements) and the ratio."""
-    reps = before["bound_reps_msgs_per_s"] + after["bound_reps_msgs_per_s"]
-    per_core = median(reps)
+    reps = before["bound_reps_cpu_us_per_msg"] + after["bound_reps_cpu_us_per_msg"]
+    bound_us = median(reps)
+    per_core = 1e6 / bound_us
     cores = before["bound_cores"]
     bound = per_core * cores
     node_us = result.get("server_cpu_us_per_msg")
     return {
         **result,
+        "node_cpu_us_per_msg": node_us,
+        "bound_cpu_us_per_msg": round(bound_us, 1),
         "bound_msgs_per_s": round(bound, 1),
         "ratio_to_bound": round(result["msgs_per_s"] / bound, 3) if bound else None,
         # CPU per message, bound over node: does not depend on how many cores were free
-        "cpu_ratio_to_bound": round(1e6 / per_core / node_us, 3) if per_core and node_us else None,
+        "cpu_ratio_to_bound": round(bound_us / node_us, 3) if node_us else None,
         "bound_per_core_msgs_per_s": round(per_core, 1),
         "bound_cores": cores,
         "bound_before_after_per_core": [
@@ -144,5 +173,9 @@ def combine(
         "bound_commit_rows": before["bound_commit_rows"],
         "store": settings.store,
         "workers": settings.workers,
+        "screening_entries": settings.screening_entries,
+        "traffic": DISTRIBUTION if settings.screening_entries else "no names (no list loaded)",
+        "held_share": round(result.get("held_messages", 0) / result["messages"], 4)
+        if result["messages"] else None,
         "machine": machine(),
     }

@@ -20,6 +20,8 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from benchmarks.counterparties import Counterparties
+from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import die_with_parent, latency_summary, reap, tree_cpu_seconds
 from benchmarks.traffic import (
     BenchmarkInvalid,
@@ -45,6 +47,9 @@ class ClientJob:
     """One receiver, or several taken in turn."""
     batch: int
     messages: int
+    listed: tuple[Composed, ...] | None = None
+    """With a list loaded in the node: a sample of its names, for the hits among the
+    counterparties (counterparties.py); None: messages name no debtor or creditor."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ def _client_main(job: ClientJob, ready: Any, go: Event, window: Any, results: An
 
 def _client_run(job: ClientJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     http = SignedHttp(job.url, job.profile)
-    messages = signed_messages(http.profile, job.receiver, job.messages + job.batch)
+    names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    messages = signed_messages(http.profile, job.receiver, job.messages + job.batch, names)
     chunks = [messages[i : i + job.batch] for i in range(0, len(messages), job.batch)]
     bodies = [(batch_body([m.item for m in chunk]), len(chunk)) for chunk in chunks]
     del chunks
@@ -95,6 +101,7 @@ def _client_run(job: ClientJob, ready: Any, go: Event, window: Any) -> dict[str,
         "cpu_seconds": time.process_time() - cpu0,
         "exhausted_at": exhausted_at,
         "rate_limited": http.rate_limited,
+        "held": http.held,
     }
 
 
@@ -105,10 +112,11 @@ def run_closed_loop(
     batch: int,
     seconds: float,
     warmup: float,
+    listed: tuple[Composed, ...] | None = None,
 ) -> dict[str, Any]:
     """Throughput and submit->ACK latency of ``len(pairs)`` client processes."""
     per_client = int(POOL_MSGS_PER_S_MAX * (seconds + warmup) / len(pairs)) + batch
-    jobs = [ClientJob(url, str(p), r, batch, per_client) for p, r in pairs]
+    jobs = [ClientJob(url, str(p), r, batch, per_client, listed) for p, r in pairs]
     ctx = mp.get_context("spawn")
     ready, results = ctx.Queue(), ctx.Queue()
     go = ctx.Event()
@@ -178,4 +186,5 @@ def summarise(
         "client_cpu_us_per_msg": round(client_cpu / total * 1e6, 1) if total else None,
         "pool_exhausted": bool(exhausted),
         "rate_limited_requests": sum(o["rate_limited"] for o in outcomes),
+        "held_messages": sum(o.get("held", 0) for o in outcomes),
     }

@@ -83,6 +83,7 @@ def summarise_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ("msgs_per_s", "bound_msgs_per_s", "ratio_to_bound", "bound_per_core_msgs_per_s",
             "cpu_ratio_to_bound",
             "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "server_cpu_us_per_msg",
+            "node_cpu_us_per_msg", "bound_cpu_us_per_msg", "screening_entries", "held_share",
             "client_cpu_us_per_msg")
     medians = {k: statistics.median(r[k] for r in runs if r.get(k) is not None)
                for k in keys if any(r.get(k) is not None for r in runs)}

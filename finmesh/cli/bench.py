@@ -69,9 +69,12 @@ def _exit_on_term(signum: int, frame: object) -> None:
                    "created on it and dropped; default postgresql://127.0.0.1:5432/postgres)")
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True,
               help="node worker processes (finmesh serve --workers)")
+@click.option("--screening-entries", type=click.IntRange(0, 1_000_000), default=100_000,
+              show_default=True, help="entries of the generated sanctions list loaded in the "
+              "node; messages name debtors and creditors as real traffic does (0: no list)")
 def intake(
     seconds: float, as_json: bool, batch: int, clients: int, store: str,
-    database: str | None, workers: int,
+    database: str | None, workers: int, screening_entries: int,
 ) -> None:
     """Messages/s fully processed (authenticated, validated, verified, routed, screened,
     stored durably, ACKed) by a real node, with the bound measured in the same run."""
@@ -79,7 +82,9 @@ def intake(
         from benchmarks.intake import IntakeSettings, run_intake
         from benchmarks.traffic import BenchmarkInvalid
 
-    settings = IntakeSettings(seconds, batch, clients, workers, store, database)
+    settings = IntakeSettings(
+        seconds, batch, clients, workers, store, database, screening_entries
+    )
     stderr.print(f"bench intake: batch {batch}, {clients} clients, {workers} workers, {store}")
     try:
         emit(run_intake(settings))

@@ -15,7 +15,8 @@ from tests.netutil import run_cli
 pytestmark = pytest.mark.slow
 BENCH_TIMEOUT_SECONDS = 600
 INTAKE_KEYS = {"msgs_per_s", "bound_msgs_per_s", "ratio_to_bound", "ack_p99_ms", "batch", "store",
-               "ack_p50_ms", "ack_max_ms", "clients", "workers", "machine", "seconds", "messages"}
+               "ack_p50_ms", "ack_max_ms", "clients", "workers", "machine", "seconds", "messages",
+               "screening_entries", "node_cpu_us_per_msg", "bound_cpu_us_per_msg", "held_share"}
 
 
 def bench(*args: str) -> dict[str, Any]:
@@ -29,8 +30,15 @@ def bench(*args: str) -> dict[str, Any]:
 
 
 def test_bench_intake_prints_one_object_with_the_promised_keys() -> None:
-    result = bench("intake", "--seconds", "2", "--json", "--clients", "2")
+    result = bench(
+        "intake", "--seconds", "2", "--json", "--clients", "2", "--screening-entries", "5000"
+    )
     assert result.keys() >= INTAKE_KEYS
+    assert result["screening_entries"] == 5000 and 0 <= result["held_share"] < 1
+    assert result["node_cpu_us_per_msg"] > 0 and result["bound_cpu_us_per_msg"] > 0
+    assert result["cpu_ratio_to_bound"] == pytest.approx(
+        result["bound_cpu_us_per_msg"] / result["node_cpu_us_per_msg"], rel=0.01
+    )
     assert result["batch"] == 100 and result["store"] == "sqlite" and result["clients"] == 2
     assert result["messages"] > 0 and result["msgs_per_s"] > 0
     assert result["bound_msgs_per_s"] > 0
