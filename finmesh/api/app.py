@@ -16,6 +16,7 @@ from finmesh import __version__, config
 from finmesh.api import errors, operators, participants
 from finmesh.api.auth import Limits
 from finmesh.api.peer_bells import PeerBells, supported
+from finmesh.domain.mt.codes import table as fin_table
 from finmesh.domain.reasons import table
 from finmesh.node.root import Node
 from finmesh.store.port import StoreUnavailable
@@ -98,8 +99,9 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
 
     @app.get("/v1/reasons", tags=["public"])
     async def reasons() -> list[dict[str, str]]:
-        """The network's reason codes: every NAK carries one of these."""
-        return table()
+        """The network's reason codes: every NAK carries one of these (the FIN codes only
+        for messages submitted as FIN)."""
+        return [*table(), *fin_table()]
 
     limits = Limits.from_config()
     app.include_router(participants.router(node, limits))

@@ -60,6 +60,18 @@ class DeliveredMessage(BaseModel):
         description="current | rotated (replaced by a newer key; still valid for messages"
         " signed before) | revoked (the message was accepted before the revocation)",
     )
+    payload_format: str = Field(
+        default="mx", description="mx (ISO 20022) | mt (FIN): the form the sender signed"
+    )
+    translation: str | None = Field(
+        default=None,
+        description="base64 of the message in the form asked for with ?format=, when it"
+        " differs from payload_format: written by the network (CBPR+ mapping), not signed",
+    )
+    translation_format: str | None = Field(default=None, description="mx | mt")
+    translation_refused: str | None = Field(
+        default=None, description="why the asked form could not be written (CODE: text)"
+    )
 
 
 class DeliveriesResponse(BaseModel):

@@ -19,6 +19,7 @@ from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, NotFound
 from finmesh.domain.policy.rma import TYPES_PER_GRANT_MAX
 from finmesh.node.delivery import NOTICE_WAITERS, long_poll
+from finmesh.node.formats import Format, Forms, forms
 from finmesh.node.intake import Submission
 from finmesh.node.root import Node
 from finmesh.node.trust import CertStates, Trust, grant_json, signer
@@ -27,6 +28,7 @@ from finmesh.store.port import Delivery, Notice
 WaitSeconds = Annotated[float, Query(ge=0, le=limits.WAIT_SECONDS_MAX)]
 Limit = Annotated[int, Query(ge=1, le=limits.DELIVERY_PAGE_MAX)]
 After = Annotated[int | None, Query(ge=0, le=limits.SEQUENCE_MAX)]
+ReceiveFormat = Annotated[Literal["mx", "mt"], Query(alias="format")]
 Direction = Annotated[Literal["granted", "received", "all"], Query()]
 TypeScopes = Annotated[list[str], Query(alias="type", max_length=TYPES_PER_GRANT_MAX)]
 
@@ -85,10 +87,16 @@ def router(node: Node, limits: Limits) -> APIRouter:
 
     @api.get("/deliveries", response_model=models.DeliveriesResponse)
     async def deliveries(
-        request: Request, after: After = None, limit: Limit = 100, wait: WaitSeconds = 0
+        request: Request,
+        after: After = None,
+        limit: Limit = 100,
+        wait: WaitSeconds = 0,
+        receive_format: ReceiveFormat = "mx",
     ) -> models.DeliveriesResponse:
         """Messages for the caller in OSN order after ``after`` (default: its acked OSN).
-        Messages handed out before and not acknowledged come marked possible_duplicate."""
+        Messages handed out before and not acknowledged come marked possible_duplicate.
+        ``format``: mx (ISO 20022, default) or mt (FIN); a message signed in the other
+        form comes with the network's translation beside the signed bytes."""
         caller = await authenticate(request, node, limits)
 
         async def fetch() -> list[Delivery]:
@@ -96,7 +104,9 @@ def router(node: Node, limits: Limits) -> APIRouter:
 
         found = await long_poll(fetch, node.bell, wait, key=caller.subject)
         # one thread hop for both (each hop costs ~70 µs of CPU: it adds up per request)
-        return await run_in_threadpool(_deliveries_response, node, caller.subject, found)
+        return await run_in_threadpool(
+            _deliveries_response, node, caller.subject, found, receive_format
+        )
 
     @api.post(
         "/deliveries/ack",
@@ -211,22 +221,22 @@ def router(node: Node, limits: Limits) -> APIRouter:
 
 
 def _deliveries_response(
-    node: Node, receiver: str, found: Sequence[Delivery]
+    node: Node, receiver: str, found: Sequence[Delivery], wanted: Format = "mx"
 ) -> models.DeliveriesResponse:
     cursor = node.store.delivery_cursor(receiver)
-    delivered = _delivered_page(node.trust, found, node.clock())
+    delivered = _delivered_page(node.trust, found, node.clock(), wanted)
     return models.DeliveriesResponse(
         messages=delivered, acked_osn=cursor.acked, last_osn=cursor.last
     )
 
 
 def _delivered_page(
-    trust: Trust, found: Sequence[Delivery], now_ms: int
+    trust: Trust, found: Sequence[Delivery], now_ms: int, wanted: Format
 ) -> list[models.DeliveredMessage]:
     if not found:
         return []
     states = trust.certificates()
-    return [_delivered(d, states, now_ms) for d in found]
+    return [_delivered(d, states, now_ms, forms(d, wanted)) for d in found]
 
 
 def _bic(text: str) -> Bic:
@@ -240,7 +250,9 @@ def _bic11(text: str) -> str:
     return str(_bic(text))
 
 
-def _delivered(d: Delivery, states: CertStates, now_ms: int) -> models.DeliveredMessage:
+def _delivered(
+    d: Delivery, states: CertStates, now_ms: int, f: Forms
+) -> models.DeliveredMessage:
     cert, status = signer(d, states, now_ms)
     return models.DeliveredMessage(
         osn=d.osn,
@@ -254,6 +266,10 @@ def _delivered(d: Delivery, states: CertStates, now_ms: int) -> models.Delivered
         signature=base64.b64encode(d.signature).decode(),
         sender_certificate=cert.decode(),
         sender_certificate_status=status,
+        payload_format=f.payload_format,
+        translation=None if f.translation is None else base64.b64encode(f.translation).decode(),
+        translation_format=f.translation_format,
+        translation_refused=f.translation_refused,
     )
 
 

@@ -84,7 +84,8 @@ def example(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
 )
 def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) -> None:
-    """Submit each FILE's bytes unchanged; print one JSON line per message."""
+    """Submit each FILE's bytes unchanged (ISO 20022 XML or a FIN message); print one
+    JSON line per message."""
     with _client(profile, url) as client, progress_bar() as bar:
         task = bar.add_task("sending", total=len(files))
         for start in range(0, len(files), limits.BATCH_MESSAGES_MAX):
@@ -113,14 +114,23 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
 @url_option
 @click.option("--ack", is_flag=True, help="acknowledge what was received")
 @click.option("--wait", default=0.0, type=float, help="seconds to wait for more")
-def receive(profile: Path, url: str | None, ack: bool, wait: float) -> None:
+@click.option(
+    "--format",
+    "receive_format",
+    type=click.Choice(["mx", "mt"]),
+    default=None,
+    help="receive ISO 20022 (mx) or FIN (mt); default: the profile's receive_format (mx)",
+)
+def receive(
+    profile: Path, url: str | None, ack: bool, wait: float, receive_format: str | None
+) -> None:
     """Print every message available, in OSN order, then wait up to --wait seconds."""
     with _client(profile, url) as client:
-        _receive(client, ack, wait)
+        _receive(client, ack, wait, receive_format)
 
 
-def _receive(client: Client, ack: bool, wait: float) -> None:
-    for messages in client.pages(wait):
+def _receive(client: Client, ack: bool, wait: float, receive_format: str | None) -> None:
+    for messages in client.pages(wait, receive_format):
         for m in messages:
             emit(_line(client, m))
         if ack:
@@ -137,7 +147,13 @@ def _line(client: Client, m: dict[str, Any]) -> dict[str, Any]:
         "uetr": m["uetr"],
         "possible_duplicate": m["possible_duplicate"],
         "signature_valid": client.verify(m),
-        "payload": base64.b64decode(m["payload"]).decode("utf-8", errors="replace"),
+        # the form asked for: the signed bytes, or the network's translation of them
+        "payload": base64.b64decode(m.get("translation") or m["payload"]).decode(
+            "utf-8", errors="replace"
+        ),
+        "format": m.get("translation_format") or m.get("payload_format", "mx"),
+        "translated": m.get("translation") is not None,
+        "translation_refused": m.get("translation_refused"),
     }
 
 

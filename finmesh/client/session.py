@@ -28,6 +28,7 @@ from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import AuthenticationFailed, FinmeshError
 from finmesh.domain.iso20022 import header_sender
+from finmesh.domain.mt import MtError, is_fin, parse_mt
 from finmesh.domain.reasons import Reason
 from finmesh.identity import pki, request_auth
 from finmesh.identity.profile import Profile, load_profile
@@ -272,22 +273,33 @@ class Client:
         }
 
     def receive(
-        self, after: int | None = None, wait: float = 0, limit: int = 100
+        self,
+        after: int | None = None,
+        wait: float = 0,
+        limit: int = 100,
+        receive_format: str | None = None,
     ) -> dict[str, Any]:
-        """One page of deliveries (see DeliveriesResponse in the OpenAPI)."""
-        params = {"after": after, "limit": limit, "wait": wait or None}
+        """One page of deliveries (see DeliveriesResponse in the OpenAPI), in
+        ``receive_format`` (mx | mt; default: the profile's)."""
+        wanted = receive_format or self.profile.receive_format
+        params = {"after": after, "limit": limit, "wait": wait or None, "format": wanted}
         page: dict[str, Any] = self.request(
             "GET", "/v1/deliveries", params, timeout=HTTP_TIMEOUT_SECONDS + wait
         )
         return page
 
-    def pages(self, wait: float = 0) -> Iterator[list[dict[str, Any]]]:
+    def pages(
+        self, wait: float = 0, receive_format: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
         """Every message available now, page by page, then what arrives within ``wait``
         seconds after the queue was first found empty."""
 
         def page(after: int | None, poll: float) -> list[dict[str, Any]]:
             found: list[dict[str, Any]] = self.receive(
-                after=after, wait=poll, limit=limits.DELIVERY_PAGE_MAX
+                after=after,
+                wait=poll,
+                limit=limits.DELIVERY_PAGE_MAX,
+                receive_format=receive_format,
             )["messages"]
             return found
 
@@ -367,10 +379,21 @@ class Client:
             if not pki.verify_signature(cert, payload, base64.b64decode(delivered["signature"])):
                 return False
             signer = Bic.parse(pki.certificate_identity(cert).subject).bic8
-            named = header_sender(payload)
+            named = _signed_sender(payload)
             if named is None:
                 return False
             in_header = Bic.parse(named).bic8
         except (AuthenticationFailed, FinmeshError, ValueError):
             return False
         return signer == in_header == Bic.parse(delivered["sender"]).bic8
+
+
+def _signed_sender(payload: bytes) -> str | None:
+    """The sender the signed bytes name: AppHdr From of ISO 20022, the LT address of
+    FIN's basic header."""
+    if not is_fin(payload):
+        return header_sender(payload)
+    try:
+        return parse_mt(payload, require_uetr=False).sender_bic
+    except MtError:
+        return None

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from finmesh.domain.reasons import Reason
+from typing import Protocol
+
+
+class Coded(Protocol):
+    """A refusal's code and text: a network Reason, or the code of a FIN rule (an MT
+    message refused by ``finmesh.domain.mt``)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 class FinmeshError(Exception):
@@ -12,7 +23,7 @@ class FinmeshError(Exception):
 class Rejected(FinmeshError):
     """A message was refused with a coded reason (becomes a NAK)."""
 
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    def __init__(self, reason: Coded, detail: str = "") -> None:
         super().__init__(f"{reason.code} {reason.text}" + (f": {detail}" if detail else ""))
         self.reason = reason
         self.detail = detail

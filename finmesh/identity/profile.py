@@ -35,6 +35,7 @@ KEY_FILE = "key.pem"
 CERT_FILE = "cert.pem"
 CA_FILE = "ca.pem"
 PROFILE_FILE = "profile.json"
+RECEIVE_FORMATS = ("mx", "mt")
 
 _URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
 
@@ -53,6 +54,9 @@ class Profile:
     cert_pem: bytes = field(repr=False)
     ca_pem: bytes = field(repr=False)
     roles: tuple[str, ...] = ()
+    receive_format: str = "mx"
+    """The form this institution receives messages in: mx (ISO 20022) or mt (FIN);
+    profile.json "receive_format", default mx."""
 
 
 def _check_consistent(
@@ -209,6 +213,12 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
     if not isinstance(roles_value, list) or not all(isinstance(r, str) for r in roles_value):
         raise ProfileError(f"{folder}: {PROFILE_FILE} 'roles' must be a list of strings")
     roles = tuple(roles_value)
+    receive_format = document.get("receive_format", "mx")
+    if receive_format not in RECEIVE_FORMATS:
+        raise ProfileError(
+            f"{folder}: receive_format must be one of {list(RECEIVE_FORMATS)}, not "
+            f"{receive_format!r}"
+        )
 
     key_path = folder / KEY_FILE
     key_pem = _read(folder, KEY_FILE)
@@ -235,6 +245,7 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
         cert_pem=cert_pem,
         ca_pem=ca_pem,
         roles=roles,
+        receive_format=receive_format,
     )
 
 

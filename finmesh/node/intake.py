@@ -11,13 +11,15 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
 
 from finmesh.domain import admission, limits
 from finmesh.domain.bic import Bic
-from finmesh.domain.errors import Rejected
+from finmesh.domain.errors import Coded, Rejected
 from finmesh.domain.iso20022 import ParsedMessage, SchemaRegistry, parse_message
+from finmesh.domain.mt import CODES, MtError, is_fin, parse_mt, translate_message
 from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
@@ -47,7 +49,7 @@ class IntakeRequest:
 @dataclass(frozen=True)
 class Verdict:
     status: Literal["ACK", "NAK"]
-    reason: Reason | None = None
+    reason: Coded | None = None
     detail: str = ""
     biz_msg_id: str | None = None
     uetr: str | None = None
@@ -175,7 +177,7 @@ class Intake:
                 raise Rejected(Reason.OVERSIZE, f"{len(item.payload)} bytes")
             if not item.signature:
                 raise Rejected(Reason.MISSING_SIGNATURE)
-            parsed = parse_message(item.payload, self.schemas)
+            parsed, translation = self._parse(item.payload)
             if not pki.verify_signature(cert_pem, item.payload, item.signature):
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
@@ -183,7 +185,19 @@ class Intake:
             receiver = self._route(sender, to, {} if routes is None else routes)
         except Rejected as exc:
             return Verdict.nak(exc, parsed)
-        return Admitted(str(sender), receiver, item, parsed)
+        return Admitted(str(sender), receiver, item, parsed, translation)
+
+    def _parse(self, payload: bytes) -> tuple[ParsedMessage, bytes | None]:
+        """An ISO 20022 message as it is; a FIN message checked by the FIN rules and
+        translated (CBPR+), so routing, RMA, measures and screening see its ISO 20022
+        form. The signed bytes are stored unchanged, the translation beside them."""
+        if not is_fin(payload):
+            return parse_message(payload, self.schemas), None
+        try:
+            translated = translate_message(parse_mt(payload), now=_utc(self.clock()))
+        except MtError as exc:
+            raise Rejected(CODES[exc.code], str(exc)) from None
+        return parse_message(translated.payload, self.schemas, translated=True), translated.payload
 
     def _route(
         self, sender: Bic, receiver: Bic, seen: dict[str, tuple[str | None, bool]]
@@ -208,6 +222,12 @@ class Admitted:
     receiver: str
     item: Submission
     parsed: ParsedMessage
+    translation: bytes | None = None
+    """The ISO 20022 translation of a message submitted as FIN."""
+
+
+def _utc(now_ms: int) -> datetime:
+    return datetime.fromtimestamp(now_ms / 1000, UTC)
 
 
 def authorize(
@@ -281,6 +301,7 @@ def _new_message(
             ]
         ),
         purposes_json=json.dumps(list(parsed.purposes)),
+        translation=admitted.translation,
         received_ms=now_ms,
         obsolete_ms=now_ms + 1000 * admission.obsolescence_seconds(priority),
     )

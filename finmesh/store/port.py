@@ -90,6 +90,9 @@ class NewMessage:
     purposes_json: str
     received_ms: int
     obsolete_ms: int
+    translation: bytes | None = None
+    """The ISO 20022 form of a message submitted as FIN (``payload`` holds the FIN bytes
+    as signed); None for a message submitted as ISO 20022."""
     held_by: str | None = None
     """Measure that holds the message for compliance review (not queued until released)."""
     licence_ids: tuple[str, ...] = ()
@@ -197,6 +200,8 @@ class Delivery:
     signature: bytes
     sender_cert_pem: bytes
     possible_duplicate: bool
+    translation: bytes | None = None
+    """The network's ISO 20022 translation of a message its sender submitted as FIN."""
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,9 @@ class PostgresStore(SqlStore):
     def _store_messages(self, db: Handle, messages: Sequence[NewMessage]) -> list[StoreOutcome]:
         """Plain messages (neither held nor licensed) go in one pipeline: one statement
         each, the batch in about one round trip. Others take the shared path."""
-        if not isinstance(db, PgHandle) or any(m.held_by or m.licence_ids for m in messages):
+        if not isinstance(db, PgHandle) or any(
+            m.held_by or m.licence_ids or m.translation for m in messages
+        ):
             return super()._store_messages(db, messages)
         with db.conn.pipeline():
             sent = [

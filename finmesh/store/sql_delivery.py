@@ -136,4 +136,5 @@ def _delivery(r: Any) -> Delivery:
         payload=bytes(r[8]),
         signature=bytes(r[9]),
         sender_cert_pem=bytes(r[10]),
+        translation=None if r[11] is None else bytes(r[11]),
     )

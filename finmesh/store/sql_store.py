@@ -215,6 +215,8 @@ def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
         (*message_columns(m), m.held_by, ",".join(m.licence_ids) or None),
     ).fetchone()
     message_id = int(row[0])
+    if m.translation is not None:
+        db.execute(Q["insert_translation"], (message_id, m.translation))
     for licence_id in m.licence_ids:
         _use_licence(db, m, licence_id)
     if m.held_by is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tests.netutil import (
     run_cli,
 )
 from tests.shareddata import shared
+from tests.unit.mt.support import MT103, fin
 
 PROFILE_FILES = {"key.pem", "cert.pem", "ca.pem", "profile.json"}
 
@@ -322,3 +324,25 @@ def test_every_error_is_one_coded_line_on_stderr(
         assert done.stderr.startswith(prefix), (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
         assert "Traceback" not in done.stderr and "{'" not in done.stderr, done.stderr
+
+
+def test_send_takes_a_fin_file_and_receive_gives_each_bank_its_form(
+    demo: tuple[Path, list[dict[str, Any]]], served: NodeProcess, tmp_path: Path
+) -> None:
+    # a demo network: pacs.008.001.08's XSD is not registered, yet the FIN rules vouch
+    # for the translation of an MT103
+    a_folder, b_folder = participants(demo[0])[4:6]
+    fin_file = tmp_path / "mt103.fin"
+    fin_file.write_bytes(
+        fin(MT103, sender=a_folder.name, receiver=b_folder.name, uetr=str(uuid.uuid4()))
+    )
+    [sent] = lines(ok("send", "--profile", a_folder, "--url", served.url, fin_file))
+    assert sent["status"] == "ACK" and sent["id"] == "REF-103-0001", sent
+    [got] = lines(ok("receive", "--profile", b_folder, "--url", served.url, "--wait", "5",
+                     "--format", "mt"))  # fmt: skip
+    assert got["id"] == sent["id"] and got["format"] == "mt" and got["translated"] is False
+    assert got["signature_valid"] is True and got["payload"].startswith("{1:F01")
+    [as_mx] = lines(ok("receive", "--profile", b_folder, "--url", served.url, "--ack"))
+    assert as_mx["format"] == "mx" and as_mx["translated"] is True
+    assert "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08" in as_mx["payload"]
+    assert as_mx["signature_valid"] is True

@@ -20,6 +20,7 @@ import pytest
 from finmesh.client import Client
 from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
+from finmesh.domain.mt import CODES
 from finmesh.domain.reasons import Reason
 from finmesh.identity import pki
 from finmesh.node.launcher import NodeProcess
@@ -454,4 +455,7 @@ def test_reasons_lists_every_code(quiet: Banks) -> None:
     answer = httpx.get(quiet.url + "/v1/reasons", timeout=10)
     assert answer.status_code == 200
     listed = {r["code"]: r["text"] for r in answer.json()}
-    assert listed == {r.code: r.text for r in Reason}
+    fin = {c.code: c.meaning for c in CODES.values()}
+    assert listed == {**{r.code: r.text for r in Reason}, **fin}
+    assert not set(fin) & {r.code for r in Reason}  # FIN codes never shadow the network's
+    assert {r["code"] for r in answer.json() if r.get("applies_to") == "FIN"} == set(fin)

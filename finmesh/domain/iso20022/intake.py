@@ -20,12 +20,18 @@ _HEADER_MSGDEF = f"{{{HEADER_NS}}}MsgDefIdr"
 _HEADER_FROM_BIC = "/".join(f"{{{HEADER_NS}}}{n}" for n in ("Fr", "FIId", "FinInstnId", "BICFI"))
 
 
-def parse_message(payload: bytes, schemas: SchemaRegistry) -> ParsedMessage:
+def parse_message(
+    payload: bytes, schemas: SchemaRegistry, *, translated: bool = False
+) -> ParsedMessage:
     """Validate one enveloped message against the official schemas ``schemas`` holds and
     extract what the network needs from it.
 
     Raises ``Rejected`` with the precise reason; no other exception for any input bytes.
     A definition without a schema in the registry is UNSUPPORTED_MESSAGE (T03), named.
+    ``translated``: the network wrote this message itself, from a FIN message that
+    passed the FIN rules (``finmesh.domain.mt``); its document is validated when the
+    registry has its schema, and otherwise taken on the strength of those rules (the
+    translator's output is tested against the official XSDs).
     """
     root = parse_untrusted(payload)
     header, document = split_envelope(root)
@@ -44,7 +50,7 @@ def parse_message(payload: bytes, schemas: SchemaRegistry) -> ParsedMessage:
     if document_def is None or document_def == HEADER_DEF:
         raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"document definition {document_def!r}")
     validator = schemas.validator_for(document_def)
-    if validator is None:
+    if validator is None and not translated:
         raise Rejected(
             Reason.UNSUPPORTED_MESSAGE,
             f"{document_def}: no official schema of this definition is registered",
@@ -55,7 +61,7 @@ def parse_message(payload: bytes, schemas: SchemaRegistry) -> ParsedMessage:
             Reason.DEFINITION_MISMATCH,
             f"AppHdr MsgDefIdr {declared!r}, Document namespace {document_def!r}",
         )
-    problem = validator.validate(document)
+    problem = None if validator is None else validator.validate(document)
     if problem is not None:
         raise Rejected(Reason.SCHEMA_INVALID, problem)
     return extract(header, document, document_def)

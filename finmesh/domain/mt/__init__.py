@@ -20,6 +20,12 @@ from finmesh.domain.mt.message import MESSAGE_TYPES, MtMessage, parse_mt
 from finmesh.domain.mt.report import Note, Translation, TranslationReport
 from finmesh.domain.mt.translate import TARGETS, mt_to_mx, mx_to_mt, translate_message
 
+
+def is_fin(payload: bytes) -> bool:
+    """Whether submitted bytes are a FIN message (block 1 first) rather than XML."""
+    return payload.lstrip(b" \t\r\n")[:3] == b"{1:"
+
+
 __all__ = [
     "CODES",
     "FIELDS_MAX",
@@ -36,6 +42,7 @@ __all__ = [
     "canonical_fields",
     "differences",
     "equivalent",
+    "is_fin",
     "mt_to_mx",
     "mx_to_mt",
     "parse_mt",

@@ -21,6 +21,11 @@ class Code:
     meaning: str
     origin: str = "FIN"
 
+    @property
+    def text(self) -> str:
+        """What it means (the wording a NAK carries)."""
+        return self.meaning
+
 
 _TABLE: tuple[Code, ...] = (
     # M: size, bounds and character set
@@ -99,3 +104,12 @@ CODES: dict[str, Code] = {entry.code: entry for entry in _TABLE}
 
 if len(CODES) != len(_TABLE):  # pragma: no cover - a typo in the table above
     raise RuntimeError("duplicate MT error code")
+
+
+def table() -> list[dict[str, str]]:
+    """The FIN codes as the network's reason table lists them (a NAK of a message
+    submitted as FIN carries one of these)."""
+    return [
+        {"code": c.code, "name": c.name.upper(), "text": c.meaning, "applies_to": "FIN"}
+        for c in CODES.values()
+    ]

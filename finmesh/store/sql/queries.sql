@@ -55,6 +55,9 @@ INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, sig
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id
 
+-- name: insert_translation
+INSERT INTO translations (message_id, mx) VALUES (?, ?)
+
 -- name: next_seq
 INSERT INTO cursors (owner, kind, last_seq, acked) VALUES (?, ?, 1, 0)
 ON CONFLICT (owner, kind) DO UPDATE SET last_seq = cursors.last_seq + 1
@@ -79,10 +82,11 @@ SELECT 1 FROM queue WHERE receiver = ? AND (
 
 -- name: pending_deliveries
 SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
-       m.uetr, m.payload, m.signature, p.cert_pem
+       m.uetr, m.payload, m.signature, p.cert_pem, t.mx
 FROM queue q
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
+LEFT JOIN translations t ON t.message_id = m.id
 WHERE q.receiver = ? AND q.osn > ? AND q.acked_ms IS NULL
 ORDER BY q.osn
 LIMIT ?
@@ -128,10 +132,11 @@ SELECT count(*) FROM messages
 
 -- name: unassigned_deliveries
 SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
-       m.uetr, m.payload, m.signature, p.cert_pem
+       m.uetr, m.payload, m.signature, p.cert_pem, t.mx
 FROM queue q
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
+LEFT JOIN translations t ON t.message_id = m.id
 WHERE q.receiver = ? AND q.osn IS NULL AND q.state = 'queued'
 ORDER BY q.seq
 LIMIT ?

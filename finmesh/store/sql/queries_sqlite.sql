@@ -6,10 +6,11 @@
 -- "osn IS NULL" and sorts the receiver's whole backlog (payloads included) for every
 -- page; the partial index gives the page in queue order, O(page) at any backlog.
 SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
-       m.uetr, m.payload, m.signature, p.cert_pem
+       m.uetr, m.payload, m.signature, p.cert_pem, t.mx
 FROM queue q INDEXED BY queue_unassigned
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
+LEFT JOIN translations t ON t.message_id = m.id
 WHERE q.receiver = ? AND q.osn IS NULL AND q.state = 'queued'
 ORDER BY q.seq
 LIMIT ?
