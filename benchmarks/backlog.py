@@ -105,13 +105,16 @@ def _drain(url: str, receiver_dir: Path, node_pid: int, s: BacklogSettings) -> d
     received = 0
     started = time.perf_counter()
     with Client.from_profile(receiver_dir, url) as bank:
+        last_osn: int | None = None
         while received < s.messages:
-            page = bank.receive(limit=s.page)["messages"]
+            # each fetch acknowledges the page before: one request per page
+            page = bank.receive(limit=s.page, ack=last_osn)["messages"]
             if not page:
                 raise BenchmarkInvalid(f"the queue ran dry after {received} of {s.messages}")
-            bank.ack(page[-1]["osn"])
+            last_osn = int(page[-1]["osn"])
             received += len(page)
             marks.append((received, tree_cpu_seconds(node_pid)))
+        bank.ack(last_osn or 0)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

@@ -10,7 +10,7 @@ when the node falls behind, as a bank's gateway would do.
 Latencies start at the due time: submit->ACK ends when the response arrives at the
 sender; submit->delivery ends when a receiver's long poll (GET /v1/deliveries with
 wait) returns the message. Sender, receiver and orchestrator share this machine's
-clock (time.time()). Receivers acknowledge each page from a second thread.
+clock (time.time()). Receivers acknowledge each page on their next poll (ack=).
 """
 
 from __future__ import annotations
@@ -149,42 +149,24 @@ def _receiver_main(url: str, profile: str, ready: Any, stop: Event, results: Any
 
 
 def _receive(url: str, profile: str, ready: Any, stop: Event) -> dict[str, Any]:
-    http, acker = SignedHttp(url, profile), SignedHttp(url, profile)
+    """A streaming receiver: each long poll acknowledges the page before (ack= on the
+    fetch), so a delivery costs the node one request."""
+    http = SignedHttp(url, profile)
     seen: dict[str, float] = {}
-    to_ack: list[int] = []
-    ack_ready = threading.Condition()
-
-    def acknowledge() -> None:
-        while True:
-            with ack_ready:
-                while not to_ack:
-                    ack_ready.wait()
-                osn = to_ack[-1]
-                to_ack.clear()
-            if osn < 0:
-                return
-            acker.request("POST", "/v1/deliveries/ack", b'{"osn": %d}' % osn)
-
-    ack_thread = threading.Thread(target=acknowledge)
-    ack_thread.start()
     after: int | None = None
     ready.put(("ready", os.getpid()))
     while not stop.is_set():
         query = f"limit=1000&wait={POLL_WAIT_SECONDS}"
-        query += "" if after is None else f"&after={after}"
+        query += "" if after is None else f"&after={after}&ack={after}"
         page = http.request("GET", f"/v1/deliveries?{query}")["messages"]
         now = time.time()
         for m in page:
             seen.setdefault(m["id"], now)
         if page:
             after = page[-1]["osn"]
-            with ack_ready:
-                to_ack.append(after)
-                ack_ready.notify()
-    with ack_ready:
-        to_ack.append(-1)
-        ack_ready.notify()
-    ack_thread.join()
+    if after is not None:
+        http.request("POST", "/v1/deliveries/ack", b'{"osn": %d}' % after)
+    http.close()
     return {"delivered": seen}
 
 

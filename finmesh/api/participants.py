@@ -92,15 +92,20 @@ def router(node: Node, limits: Limits) -> APIRouter:
         limit: Limit = 100,
         wait: WaitSeconds = 0,
         receive_format: ReceiveFormat = "mx",
+        ack: After = None,
     ) -> models.DeliveriesResponse:
         """Messages for the caller in OSN order after ``after`` (default: its acked OSN).
         Messages handed out before and not acknowledged come marked possible_duplicate.
         ``format``: mx (ISO 20022, default) or mt (FIN); a message signed in the other
-        form comes with the network's translation beside the signed bytes."""
+        form comes with the network's translation beside the signed bytes. ``ack``:
+        acknowledge up to that OSN first, in the same commit (a delivery then costs one
+        request: each fetch acknowledges the page before)."""
         caller = await authenticate(request, node, limits)
 
         async def fetch() -> list[Delivery]:
-            return await run_in_threadpool(node.delivery.fetch, caller.subject, after, limit)
+            return await run_in_threadpool(
+                node.delivery.fetch, caller.subject, after, limit, ack
+            )
 
         found = await long_poll(fetch, node.bell, wait, key=caller.subject)
         # one thread hop for both (each hop costs ~70 µs of CPU: it adds up per request)

@@ -278,11 +278,14 @@ class Client:
         wait: float = 0,
         limit: int = 100,
         receive_format: str | None = None,
+        ack: int | None = None,
     ) -> dict[str, Any]:
         """One page of deliveries (see DeliveriesResponse in the OpenAPI), in
-        ``receive_format`` (mx | mt; default: the profile's)."""
+        ``receive_format`` (mx | mt; default: the profile's); ``ack``: acknowledge up to
+        that OSN in the same request."""
         wanted = receive_format or self.profile.receive_format
-        params = {"after": after, "limit": limit, "wait": wait or None, "format": wanted}
+        params = {"after": after, "limit": limit, "wait": wait or None, "format": wanted,
+                  "ack": ack}
         page: dict[str, Any] = self.request(
             "GET", "/v1/deliveries", params, timeout=HTTP_TIMEOUT_SECONDS + wait
         )

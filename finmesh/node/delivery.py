@@ -108,9 +108,12 @@ class DeliveryService:
         self.bell = bell
         self.policy = policy
 
-    def fetch(self, receiver: str, after_osn: int | None, limit: int) -> list[Delivery]:
+    def fetch(
+        self, receiver: str, after_osn: int | None, limit: int, ack_up_to: int | None = None
+    ) -> list[Delivery]:
         """Hand out messages unless the receiver is disconnected at the instant of the
-        handing out (the guard makes the check and the handing out one atomic step)."""
+        handing out (the guard makes the check and the handing out one atomic step);
+        with ``ack_up_to``, acknowledge up to that OSN first, in the same commit."""
         limit = max(1, min(limit, limits.DELIVERY_PAGE_MAX))
         last = self.store.delivery_cursor(receiver).last
         if after_osn is not None and after_osn > last:
@@ -122,9 +125,14 @@ class DeliveryService:
                 return []
             guard = Guard(snapshot.version, snapshot.next_change_after(now), self.clock)
             try:
-                return self.store.fetch_deliveries(receiver, after_osn, limit, now, guard)
+                found = self.store.fetch_deliveries(
+                    receiver, after_osn, limit, now, guard, ack_up_to
+                )
             except PolicyChanged:
                 continue
+            if ack_up_to is not None:
+                self.bell.ring({NOTICE_WAITERS})
+            return found
         return []
 
     def acknowledge(self, receiver: str, up_to_osn: int) -> Cursor:

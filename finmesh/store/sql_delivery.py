@@ -31,15 +31,24 @@ class DeliveryTables:
         limit: int,
         now_ms: int,
         guard: Guard | None = None,
+        ack_up_to: int | None = None,
     ) -> list[Delivery]:
         """Unacknowledged messages after ``after_osn`` (default: the acked point), then
-        queued ones never handed out, which get the next OSNs here, in queue order."""
-        after = self.delivery_cursor(receiver).acked if after_osn is None else after_osn
-        if not self._conn().execute(Q["has_pending"], (receiver, after)).fetchone():
+        queued ones never handed out, which get the next OSNs here, in queue order.
+        ``ack_up_to``: first acknowledge up to that OSN, in the same transaction (a
+        receiver's ack rides on its next fetch: one request and one commit, not two)."""
+        cursor = self.delivery_cursor(receiver)
+        after = cursor.acked if after_osn is None else after_osn
+        acking = ack_up_to is not None and ack_up_to > cursor.acked
+        # a cheap look first: a poll that finds nothing to do takes no writer lock
+        if not acking and not self._conn().execute(Q["has_pending"], (receiver, after)).fetchone():
             return []
         with self._write() as db:
             if guard is not None:
                 check_guard(db, guard)
+            if acking and ack_up_to is not None:
+                acked = _acknowledge(db, receiver, ack_up_to, now_ms).acked
+                after = acked if after_osn is None else after_osn
             rows = db.execute(Q["pending_deliveries"], (receiver, after, limit)).fetchall()
             if len(rows) < limit:
                 rows += _assign_osns(db, receiver, limit - len(rows), DIALECT_Q[self.dialect])
@@ -52,17 +61,7 @@ class DeliveryTables:
 
     def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor:
         with self._write() as db:
-            cursor = _cursor(db, receiver, "osn")
-            # Only what was actually handed out can be acknowledged.
-            upto = int(db.execute(Q["highest_sent"], (receiver, up_to_osn)).fetchone()[0])
-            if upto <= cursor.acked:
-                return cursor
-            notify = db.execute(Q["to_notify_delivered"], (receiver, cursor.acked, upto)).fetchall()
-            for message_id, sender in notify:
-                notice(db, sender, "delivered", message_id, None, None, now_ms)
-            db.execute(Q["mark_acked"], (now_ms, receiver, cursor.acked, upto))
-            db.execute(Q["set_acked"], (upto, receiver, "osn"))
-            return Cursor(last=cursor.last, acked=upto)
+            return _acknowledge(db, receiver, up_to_osn, now_ms)
 
     def warn_obsolete(self, now_ms: int, limit: int) -> int:
         # a cheap look first: most sweeps find nothing and need no writer lock
@@ -103,6 +102,20 @@ class DeliveryTables:
                 db.execute(Q["set_acked"], (upto, owner, "notice"))
                 return Cursor(last=cursor.last, acked=upto)
             return cursor
+
+
+def _acknowledge(db: Handle, receiver: str, up_to_osn: int, now_ms: int) -> Cursor:
+    cursor = _cursor(db, receiver, "osn")
+    # Only what was actually handed out can be acknowledged.
+    upto = int(db.execute(Q["highest_sent"], (receiver, up_to_osn)).fetchone()[0])
+    if upto <= cursor.acked:
+        return cursor
+    notify = db.execute(Q["to_notify_delivered"], (receiver, cursor.acked, upto)).fetchall()
+    for message_id, sender in notify:
+        notice(db, sender, "delivered", message_id, None, None, now_ms)
+    db.execute(Q["mark_acked"], (now_ms, receiver, cursor.acked, upto))
+    db.execute(Q["set_acked"], (upto, receiver, "osn"))
+    return Cursor(last=cursor.last, acked=upto)
 
 
 def _assign_osns(db: Handle, receiver: str, limit: int, q: dict[str, str]) -> list[Any]:

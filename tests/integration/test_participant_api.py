@@ -357,6 +357,26 @@ def test_ack_beyond_what_was_delivered_acknowledges_only_the_delivered(banks: Ba
     assert m["osn"] == 3 and m["possible_duplicate"] is False
 
 
+def test_a_fetch_acknowledges_the_page_before_in_the_same_request(banks: Banks) -> None:
+    payloads = [example_message("pacs.008", banks.A, banks.B) for _ in range(5)]
+    assert all(r["status"] == "ACK" for r in banks.a.send(payloads, notify_delivery=True))
+    first = banks.b.receive(limit=2)["messages"]
+    assert [m["osn"] for m in first] == [1, 2]
+    # the next fetch carries the ack of OSN 2: the next page, and 1-2 acknowledged
+    page = banks.b.receive(limit=2, ack=2)
+    assert [m["osn"] for m in page["messages"]] == [3, 4]
+    assert page["acked_osn"] == 2 and not any(m["possible_duplicate"] for m in page["messages"])
+    delivered = [n for n in banks.a.notices(wait=2) if n["kind"] == "delivered"]
+    assert [n["id"] for n in delivered] == [m["id"] for m in first]  # notices, as for an ack
+    # an ack of what was never handed out acknowledges only what was
+    page = banks.b.receive(limit=2, ack=9)
+    assert [m["osn"] for m in page["messages"]] == [5] and page["acked_osn"] == 4
+    # a session that starts again gets only what was not acknowledged
+    with Client.from_profile(banks.b.profile.folder, banks.url) as b_again:
+        [again] = b_again.receive()["messages"]
+        assert again["osn"] == 5 and again["possible_duplicate"] is True
+
+
 def test_osns_are_gapless_across_batches_from_two_senders(banks: Banks) -> None:
     batches: dict[str, list[list[bytes]]] = {
         banks.A: [[example_message("pacs.008", banks.A, banks.B) for _ in range(40)]
