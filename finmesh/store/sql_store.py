@@ -176,9 +176,11 @@ class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, Schem
     # intake
 
     def find_stored(self, sender: str, biz_msg_ids: Sequence[str]) -> dict[str, AlreadyStored]:
-        """Messages of ``sender`` already stored under these BizMsgIdrs (one read)."""
-        with self._read() as db:
-            rows = {i: db.execute(Q["find_message"], (sender, i)).fetchone() for i in biz_msg_ids}
+        """Messages of ``sender`` already stored under these BizMsgIdrs. A hint for intake
+        (repeats answered early, never screened again): the write transaction decides,
+        so the lookups need no snapshot of their own (no BEGIN/COMMIT round)."""
+        db = self._conn()
+        rows = {i: db.execute(Q["find_message"], (sender, i)).fetchone() for i in biz_msg_ids}
         return {i: already_stored(row) for i, row in rows.items() if row}
 
     def store_batch(
@@ -207,13 +209,14 @@ class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, Schem
 
 
 def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
-    found = db.execute(Q["find_message"], (m.sender, m.biz_msg_id)).fetchone()
-    if found:
-        return already_stored(found)
+    # insert first: the unique (sender, biz_msg_id) index decides, and only a repeat
+    # (rare) pays for the lookup of what was stored before
     row = db.execute(
         Q["insert_message"],
         (*message_columns(m), m.held_by, ",".join(m.licence_ids) or None),
     ).fetchone()
+    if row is None:
+        return already_stored(db.execute(Q["find_message"], (m.sender, m.biz_msg_id)).fetchone())
     message_id = int(row[0])
     if m.translation is not None:
         db.execute(Q["insert_translation"], (message_id, m.translation))

@@ -53,6 +53,7 @@ INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, sig
     msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes, received_ms,
     measure_id, licence_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (sender, biz_msg_id) DO NOTHING
 RETURNING id
 
 -- name: insert_translation
