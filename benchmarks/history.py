@@ -1,13 +1,17 @@
-"""Stored history for the scale runs: millions of delivered messages, made in SQL.
+"""Stored history for the scale runs: millions of messages, made in SQL.
 
 Rows are generated inside the database (a recursive CTE on SQLite, generate_series on
 PostgreSQL), never through HTTP: 10 million messages through the node would take
 hours. Each history message is a real row in ``messages`` and ``queue`` with real
 index entries (sender + BizMsgIdr unique key, per-receiver sequence and OSN, received
-time), already delivered and acknowledged, spread over every demo participant pair,
-with the receivers' cursors moved past them. Only the payload is smaller than a real
-message (HISTORY_PAYLOAD_BYTES of zeros, and a 72-byte zero signature): 10 million
-1.5 KB payloads would need 15 GB of disk and change nothing in the indexes.
+time), spread over every demo participant pair, with the receivers' cursors moved past
+them. On SQLite (the goal's store) the history is as costly as a real one: BizMsgIdrs
+are random (``BAH`` + 32 random hex digits, like the live ones, so new keys interleave
+with old ones all over the unique index), payloads are HISTORY_PAYLOAD_BYTES (a real
+pacs.008's size) and signatures 72 bytes, every message has its screening result, and
+one in UNDELIVERED_EVERY was never delivered (queued, no OSN: the partial index of
+never-delivered messages holds real entries). The PostgreSQL preload keeps the former,
+lighter shape (64-byte payloads, keys after the live ones), said so in its result.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-HISTORY_PAYLOAD_BYTES = 64
+HISTORY_PAYLOAD_BYTES = 1_500
+"""A CBPR+ pacs.008 with its AppHdr is 1.2-2 KB."""
+PG_HISTORY_PAYLOAD_BYTES = 64
+UNDELIVERED_EVERY = 500
 CHUNK_ROWS = 1_000_000
 """Rows per transaction while preloading (bounds the WAL's growth)."""
 MESSAGES_PER_DAY = 42_000_000
@@ -38,10 +45,21 @@ WITH RECURSIVE n(i) AS (SELECT :first UNION ALL SELECT i + 1 FROM n WHERE i < :l
 INSERT INTO messages (id, sender, receiver, biz_msg_id, payload_sha256, payload, signature,
     msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes,
     received_ms)
-SELECT :base + 1 + i, p.s, p.r, printf('HIS%032x', :base + 1 + i), printf('%064x', :base + 1 + i),
-    zeroblob(:payload), zeroblob(72), 'pacs.008.001.08', NULL, '10.00', 'EUR', 'NORMAL', 0,
-    '[]', '[]', :t0 + i * :step
+SELECT :base + 1 + i, p.s, p.r, 'BAH' || lower(hex(randomblob(16))),
+    lower(hex(randomblob(32))), randomblob(:payload), randomblob(72), 'pacs.008.001.13', NULL,
+    '10.00', 'EUR', 'NORMAL', 0, '[]', '[]', :t0 + i * :step
 FROM n JOIN history_pairs p ON p.k = i % :pairs
+"""
+_SCREENED = """
+INSERT INTO screening_results (sender, biz_msg_id, decision, versions, hits, screened_ms)
+SELECT sender, biz_msg_id, 'clear', '[{"list": "bench", "version": 1}]', '[]', received_ms
+FROM messages WHERE id BETWEEN :base + 1 + :first AND :base + 1 + :last
+"""
+_UNDELIVER = """
+UPDATE queue SET osn = NULL, delivered_count = 0, first_sent_ms = NULL, acked_ms = NULL,
+    warned_ms = obsolete_ms
+WHERE message_id BETWEEN :base + 1 + :first AND :base + 1 + :last
+    AND message_id % :every = 0
 """
 
 _QUEUE = """
@@ -86,7 +104,10 @@ def preload_sqlite(database: Path, participants: list[str], count: int) -> dict[
                     "payload": HISTORY_PAYLOAD_BYTES, "t0": t0, "step": step}
             db.execute("BEGIN IMMEDIATE")
             db.execute(_MESSAGES, args)
-            db.execute(_QUEUE, {k: args[k] for k in ("base", "pairs", "first", "last")})
+            bounds = {k: args[k] for k in ("base", "first", "last")}
+            db.execute(_QUEUE, {**bounds, "pairs": args["pairs"]})
+            db.execute(_SCREENED, bounds)
+            db.execute(_UNDELIVER, {**bounds, "every": UNDELIVERED_EVERY})
             db.execute("COMMIT")
         db.execute("BEGIN IMMEDIATE")
         for statement in _CURSORS.split(";"):
@@ -102,6 +123,9 @@ def preload_sqlite(database: Path, participants: list[str], count: int) -> dict[
         "seconds": round(time.perf_counter() - started, 1),
         "database_bytes": database.stat().st_size,
         "history_payload_bytes": HISTORY_PAYLOAD_BYTES,
+        "history_keys": "random (interleaved with live keys)",
+        "history_undelivered_every": UNDELIVERED_EVERY,
+        "history_screening_results": True,
     }
 
 
@@ -151,7 +175,7 @@ def preload_postgres(url: str, participants: list[str], count: int) -> dict[str,
         for first in range(0, count, CHUNK_ROWS):
             last = min(count, first + CHUNK_ROWS) - 1
             args = {"first": first, "last": last, "base": base, "pairs": len(pairs),
-                    "payload": HISTORY_PAYLOAD_BYTES, "t0": t0, "step": step}
+                    "payload": PG_HISTORY_PAYLOAD_BYTES, "t0": t0, "step": step}
             db.execute(_PG_MESSAGES, args)
             db.execute(_PG_QUEUE, {k: args[k] for k in ("base", "pairs", "first", "last")})
             db.commit()
@@ -169,7 +193,7 @@ def preload_postgres(url: str, participants: list[str], count: int) -> dict[str,
         "stored": stored,
         "seconds": round(time.perf_counter() - started, 1),
         "database_bytes": size,
-        "history_payload_bytes": HISTORY_PAYLOAD_BYTES,
+        "history_payload_bytes": PG_HISTORY_PAYLOAD_BYTES,
     }
 
 
