@@ -21,10 +21,11 @@ import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.load import START_DELAY_SECONDS, Window, await_ready
+from benchmarks.load import START_DELAY_SECONDS, Window, await_ready, server_cpu_in_window
 from benchmarks.stats import die_with_parent, latency_summary, machine, reap
 from benchmarks.traffic import BenchmarkInvalid, MessageFactory, submission_item
 
@@ -239,6 +240,8 @@ def _publish(settings: BrokerSettings, queue: str) -> dict[str, Any]:
         w = Window(start, start + settings.warmup, start + settings.warmup + settings.seconds)
         window[:] = [w.start, w.measure_from, w.end]
         go.set()
+        broker = broker_pid()
+        broker_cpu = server_cpu_in_window(broker, w) if broker is not None else None
         outcomes = [results.get(timeout=RESULT_SECONDS_MAX + settings.seconds) for _ in procs]
         finished = True
     finally:
@@ -258,4 +261,21 @@ def _publish(settings: BrokerSettings, queue: str) -> dict[str, Any]:
         "message_bytes": len(message_bodies(1)[0]),
         "broker": "rabbitmq",
         "durable": "durable queue, delivery_mode=2, publisher confirms",
+        # the broker's own CPU (the Erlang VM on this machine) per confirmed message,
+        # measured over the same window: the figure to set beside node_cpu_us_per_msg
+        "broker_cpu_us_per_msg": round(broker_cpu / len(inside) * 1e6, 1)
+        if broker_cpu is not None and inside else None,
     }
+
+
+def broker_pid() -> int | None:
+    """The local RabbitMQ's Erlang VM (beam.smp), if it runs on this machine."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip().startswith("beam"):
+                return int(proc.name)
+        except OSError:
+            continue
+    return None

@@ -21,9 +21,10 @@ from typing import Any
 from benchmarks import scratch
 from benchmarks.crowd import Crowd, process_count
 from benchmarks.history import preload_postgres, preload_sqlite
-from benchmarks.intake import IntakeSettings, bench_network
+from benchmarks.intake import IntakeSettings, bench_network, load_list
 from benchmarks.load import run_closed_loop
 from benchmarks.openloop import run_open_loop
+from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import tree_cpu_seconds
 from finmesh.node.launcher import serving
 
@@ -48,6 +49,7 @@ def run_history(
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
         everyone = [f.name for f in folders]
         stored = 0
+        listed: tuple[Composed, ...] | None = None
         for size in sorted(set(sizes)):
             preload: dict[str, Any] = {}
             if size > stored:
@@ -56,9 +58,14 @@ def run_history(
                 stored = size
             say(f"history: intake with {size:,} messages stored")
             with serving(root, settings.workers) as server:
+                # the list is stored with the network: loaded once, indexed at each start
+                listed = listed if size != min(sizes) else load_list(
+                    root, server.url, settings.screening_entries
+                )
                 run = run_closed_loop(server.url, server.pid, pairs, settings.batch,
-                                      settings.seconds, settings.warmup)
-            out.append({"history_messages": size, "preload": preload, **run})
+                                      settings.seconds, settings.warmup, listed)
+            out.append({"history_messages": size, "preload": preload,
+                        "screening_entries": settings.screening_entries, **run})
     empty = out[0]["msgs_per_s"] if out and out[0]["history_messages"] == 0 else None
     for row in out:
         row["ratio_to_empty"] = round(row["msgs_per_s"] / empty, 3) if empty else None
@@ -83,6 +90,7 @@ def run_receivers(
         scratch.authorize_pairs(root, [(s.name, r) for s in senders for r in names])
         pairs = [(s, names[i::SENDERS]) for i, s in enumerate(senders)]
         with serving(root, settings.workers) as server:
+            listed = load_list(root, server.url, settings.screening_entries)
             say(f"receivers: connecting {len(names)} long polls")
             crowd = Crowd(server.url, crowd_folders, process_count(len(names)))
             try:
@@ -93,7 +101,7 @@ def run_receivers(
                                         settings.warmup, crowd, server.pid)
                 say("receivers: closed-loop intake while they wait")
                 intake = run_closed_loop(server.url, server.pid, list(pairs), settings.batch,
-                                         settings.seconds, settings.warmup)
+                                         settings.seconds, settings.warmup, listed)
                 still = crowd.ask("report")
             finally:
                 crowd.stop()
