@@ -127,22 +127,29 @@ LATENCY_SENDERS = 2
 
 
 def run_latency(
-    settings: IntakeSettings, rates: Sequence[float], say: Callable[[str], None] | None = None
+    settings: IntakeSettings,
+    rates: Sequence[float],
+    say: Callable[[str], None] | None = None,
+    senders: int = LATENCY_SENDERS,
 ) -> list[dict[str, Any]]:
-    """Open-loop runs at each offered rate against one node: ``LATENCY_SENDERS`` sender
-    processes, each to its own streaming receiver."""
+    """Open-loop runs at each offered rate against one node: ``senders`` sender
+    processes (each with a few connections), each to its own streaming receiver; with
+    ``settings.batch`` 1, one message per request."""
     out = []
-    with bench_network(settings, 2 * LATENCY_SENDERS) as (root, _url):
+    with bench_network(settings, 2 * senders) as (root, _url):
         folders = scratch.participant_folders(root)
-        pairs = [(folders[2 * i], folders[2 * i + 1].name) for i in range(LATENCY_SENDERS)]
+        pairs = [(folders[2 * i], folders[2 * i + 1].name) for i in range(senders)]
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
         with serving(root, settings.workers) as server:
+            listed = load_list(root, server.url, settings.screening_entries)
             for rate in rates:
                 if say is not None:
                     say(f"latency: {rate:,.0f} msgs/s offered for {settings.seconds:.0f} s")
                 run = run_open_loop(server.url, pairs, rate, settings.seconds, settings.warmup,
-                                    server_pid=server.pid)
-                out.append({**run, "workers": settings.workers, "store": settings.store})
+                                    server_pid=server.pid, batch_max=settings.batch,
+                                    listed=listed)
+                out.append({**run, "workers": settings.workers, "store": settings.store,
+                            "screening_entries": settings.screening_entries})
     return out
 
 

@@ -27,6 +27,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from benchmarks.counterparties import Counterparties
 from benchmarks.crowd import Crowd
 from benchmarks.load import (
     START_DELAY_SECONDS,
@@ -34,6 +35,7 @@ from benchmarks.load import (
     await_ready,
     server_cpu_in_window,
 )
+from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import die_with_parent, latency_summary, reap
 from benchmarks.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_messages
 
@@ -52,13 +54,20 @@ class SenderJob:
     """One receiver, or several taken in turn."""
     rate: float
     messages: int
+    batch_max: int = BATCH_MESSAGES_MAX
+    """Most messages per request; 1: one payment per request, as a gateway that sends
+    each payment when it is made."""
+    listed: tuple[Composed, ...] | None = None
+    """With a list loaded: names for the counterparties (counterparties.py)."""
 
 
 class _Schedule:
     """Messages become due on schedule; free connections take what is due."""
 
-    def __init__(self, items: list[tuple[str, bytes]], start: float, rate: float) -> None:
-        self.items, self.start, self.rate = items, start, rate
+    def __init__(
+        self, items: list[tuple[str, bytes]], start: float, rate: float, batch_max: int
+    ) -> None:
+        self.items, self.start, self.rate, self.batch_max = items, start, rate, batch_max
         self.released = 0
         self.pending: deque[tuple[int, float]] = deque()
         self.ready = threading.Condition()
@@ -89,7 +98,7 @@ class _Schedule:
             while not self.pending and not self.finished:
                 self.ready.wait()
             out: list[tuple[int, float]] = []
-            while self.pending and len(out) < BATCH_MESSAGES_MAX:
+            while self.pending and len(out) < self.batch_max:
                 out.append(self.pending.popleft())
             if self.pending:
                 self.ready.notify()
@@ -107,7 +116,8 @@ def _sender_main(job: SenderJob, ready: Any, go: Event, window: Any, results: An
 
 def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     connections = [SignedHttp(job.url, job.profile) for _ in range(CONNECTIONS_PER_SENDER)]
-    messages = signed_messages(connections[0].profile, job.receiver, job.messages + 1)
+    names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    messages = signed_messages(connections[0].profile, job.receiver, job.messages + 1, names)
     first = messages.pop(0)
     connections[0].submit(batch_body([first.item]), 1)  # warm the node's caches
     items = [(m.biz_msg_id, m.item) for m in messages]
@@ -115,7 +125,7 @@ def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     ready.put(("ready", os.getpid()))
     go.wait()
     start, _, end = window[:]
-    schedule = _Schedule(items, start, job.rate)
+    schedule = _Schedule(items, start, job.rate, job.batch_max)
     records: list[tuple[str, float, float]] = []
     errors: list[str] = []
 
@@ -178,6 +188,8 @@ def run_open_loop(
     warmup: float,
     crowd: Crowd | None = None,
     server_pid: int | None = None,
+    batch_max: int = BATCH_MESSAGES_MAX,
+    listed: tuple[Composed, ...] | None = None,
 ) -> dict[str, Any]:
     """Offer ``rate`` messages/s (split over the senders) for warmup + seconds.
 
@@ -200,7 +212,8 @@ def run_open_loop(
         crowd.ask("report")  # forget arrivals of earlier runs
     send_procs = [
         ctx.Process(target=_sender_main,
-                    args=(SenderJob(url, str(p), r, share, count), ready, go, window, results),
+                    args=(SenderJob(url, str(p), r, share, count, batch_max, listed), ready, go,
+                          window, results),
                     daemon=True)
         for p, r in pairs
     ]
@@ -227,8 +240,13 @@ def run_open_loop(
     failed = [o for o in sent + delivered if "error" in o]
     if failed:
         raise BenchmarkInvalid(f"{failed[0]['error']}\n{failed[0]['trace']}")
-    return {**summarise(sent, delivered, w, rate),
-            "node_cpu_cores": None if node_cpu is None else round(node_cpu / seconds, 2)}
+    summary = summarise(sent, delivered, w, rate)
+    acked = summary["acked_msgs_per_s"] * seconds
+    return {**summary,
+            "batch_max": batch_max, "senders": len(send_procs),
+            "node_cpu_cores": None if node_cpu is None else round(node_cpu / seconds, 2),
+            "node_cpu_us_per_msg": round(node_cpu / acked * 1e6, 1)
+            if node_cpu is not None and acked else None}
 
 
 def _drain_then_stop(sent: list[dict[str, Any]], stop: Event) -> None:

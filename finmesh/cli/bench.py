@@ -111,8 +111,13 @@ def _rates(text: str) -> list[float]:
               show_default=True)
 @click.option("--database", default=None, help="PostgreSQL server URL (see bench intake)")
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 100), default=100, show_default=True,
+              help="most messages per request (1: one payment per request)")
+@click.option("--senders", type=click.IntRange(1, 32), default=2, show_default=True,
+              help="sender processes (4 connections each), each to its own receiver")
 def latency(
-    seconds: float, as_json: bool, rates: str, store: str, database: str | None, workers: int
+    seconds: float, as_json: bool, rates: str, store: str, database: str | None, workers: int,
+    batch: int, senders: int,
 ) -> None:
     """Submit->ACK and submit->delivery latency at offered rates (open loop, streaming
     receivers); one JSON object per rate."""
@@ -120,9 +125,11 @@ def latency(
         from benchmarks.intake import IntakeSettings, run_latency
         from benchmarks.traffic import BenchmarkInvalid
 
-    settings = IntakeSettings(seconds=seconds, workers=workers, store=store, database=database)
+    settings = IntakeSettings(
+        seconds=seconds, batch=batch, workers=workers, store=store, database=database
+    )
     try:
-        for row in run_latency(settings, _rates(rates), stderr.print):
+        for row in run_latency(settings, _rates(rates), stderr.print, senders):
             emit(row)
     except (BenchmarkInvalid, RuntimeError, OSError) as exc:
         fail("bench_failed", f"bench latency failed: {exc}")
