@@ -42,7 +42,7 @@ from benchmarks.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_
 CONNECTIONS_PER_SENDER = 4
 BATCH_MESSAGES_MAX = 100
 POLL_WAIT_SECONDS = 2
-DRAIN_SECONDS_MAX = 10.0
+DRAIN_SECONDS_MAX = 30.0
 RESULT_SECONDS_MAX = 120.0
 
 
@@ -127,14 +127,17 @@ def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     start, _, end = window[:]
     schedule = _Schedule(items, start, job.rate, job.batch_max)
     records: list[tuple[str, float, float]] = []
+    held: list[str] = []
     errors: list[str] = []
 
     def post(http: SignedHttp) -> None:
         try:
             while batch := schedule.take():
-                http.submit(batch_body([items[i][1] for i, _ in batch]), len(batch))
+                results = http.submit(batch_body([items[i][1] for i, _ in batch]), len(batch))
                 acked = time.time()
                 records.extend((items[i][0], due, acked) for i, due in batch)
+                pairs = zip(batch, results, strict=True)
+                held.extend(items[i][0] for (i, _), r in pairs if r.get("held"))
         except BaseException as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -146,21 +149,25 @@ def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
         t.join()
     if errors:
         raise BenchmarkInvalid(errors[0])
-    return {"records": records, "rate_limited": sum(c.rate_limited for c in connections)}
+    return {"records": records, "held": held,
+            "rate_limited": sum(c.rate_limited for c in connections)}
 
 
-def _receiver_main(url: str, profile: str, ready: Any, stop: Event, results: Any) -> None:
+def _receiver_main(
+    url: str, profile: str, ready: Any, stop: Event, results: Any, count: Any
+) -> None:
     die_with_parent()
     try:
-        results.put(_receive(url, profile, ready, stop))
+        results.put(_receive(url, profile, ready, stop, count))
     except BaseException as exc:
         ready.put(("error", os.getpid()))
         results.put({"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()})
 
 
-def _receive(url: str, profile: str, ready: Any, stop: Event) -> dict[str, Any]:
+def _receive(url: str, profile: str, ready: Any, stop: Event, count: Any) -> dict[str, Any]:
     """A streaming receiver: each long poll acknowledges the page before (ack= on the
-    fetch), so a delivery costs the node one request."""
+    fetch), so a delivery costs the node one request. ``count`` (shared by all
+    receivers) tells the orchestrator how many distinct messages have arrived."""
     http = SignedHttp(url, profile)
     seen: dict[str, float] = {}
     after: int | None = None
@@ -170,8 +177,14 @@ def _receive(url: str, profile: str, ready: Any, stop: Event) -> dict[str, Any]:
         query += "" if after is None else f"&after={after}&ack={after}"
         page = http.request("GET", f"/v1/deliveries?{query}")["messages"]
         now = time.time()
+        fresh = 0
         for m in page:
-            seen.setdefault(m["id"], now)
+            if m["id"] not in seen:
+                seen[m["id"]] = now
+                fresh += 1
+        if fresh:
+            with count.get_lock():
+                count.value += fresh
         if page:
             after = page[-1]["osn"]
     if after is not None:
@@ -199,13 +212,14 @@ def run_open_loop(
     ready, results, receipts = ctx.Queue(), ctx.Queue(), ctx.Queue()
     go, stop = ctx.Event(), ctx.Event()
     window = ctx.Array("d", 3)
+    arrived = ctx.Value("q", 0)
     share = rate / len(pairs)
     count = int(share * (warmup + seconds)) + 1
     receivers = [] if crowd is not None else sorted({str(r) for _, r in pairs})
     folder = pairs[0][0].parent
     recv_procs = [
-        ctx.Process(target=_receiver_main, args=(url, str(folder / r), ready, stop, receipts),
-                    daemon=True)
+        ctx.Process(target=_receiver_main,
+                    args=(url, str(folder / r), ready, stop, receipts, arrived), daemon=True)
         for r in receivers
     ]
     if crowd is not None:
@@ -229,7 +243,7 @@ def run_open_loop(
         go.set()
         node_cpu = server_cpu_in_window(server_pid, w) if server_pid else None
         sent = [results.get(timeout=RESULT_SECONDS_MAX + seconds) for _ in send_procs]
-        _drain_then_stop(sent, stop)
+        _drain_then_stop(sent, stop, None if crowd is not None else arrived)
         delivered = [receipts.get(timeout=RESULT_SECONDS_MAX) for _ in recv_procs]
         if crowd is not None:
             delivered.append({"delivered": crowd.ask("report")["seen"]})
@@ -249,10 +263,21 @@ def run_open_loop(
             if node_cpu is not None and acked else None}
 
 
-def _drain_then_stop(sent: list[dict[str, Any]], stop: Event) -> None:
-    """Give the receivers time to see the last messages, then stop them."""
-    if not any("error" in s for s in sent):
+def _drain_then_stop(sent: list[dict[str, Any]], stop: Event, arrived: Any | None) -> None:
+    """Let the receivers see every ACKed message (each sender's warm-up message too),
+    at most DRAIN_SECONDS_MAX, then stop them. A loaded machine may deliver the last
+    messages seconds after their ACK; a fixed pause would count them as lost.
+    Without a shared count (the crowd's receivers), wait a fixed time."""
+    if any("error" in s for s in sent):
+        stop.set()
+        return
+    if arrived is None:
         time.sleep(min(DRAIN_SECONDS_MAX, 1.0 + POLL_WAIT_SECONDS / 5))
+    else:
+        expected = sum(len(s["records"]) - len(s["held"]) + 1 for s in sent)
+        deadline = time.monotonic() + DRAIN_SECONDS_MAX
+        while arrived.value < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
     stop.set()
 
 
@@ -262,17 +287,20 @@ def summarise(
     seen: dict[str, float] = {}
     for d in delivered:
         seen.update(d["delivered"])
+    held = {i for s in sent for i in s["held"]}
     records = [r for s in sent for r in s["records"]]
     inside = [r for r in records if w.measure_from <= r[1] < w.end]
+    released = [r for r in inside if r[0] not in held]
     seconds = w.end - w.measure_from
     acked_inside = sum(1 for r in records if w.measure_from <= r[2] < w.end)
-    reached = [seen[i] - due for i, due, _ in inside if i in seen]
+    reached = [seen[i] - due for i, due, _ in released if i in seen]
     return {
         "offered_msgs_per_s": rate,
         "acked_msgs_per_s": round(acked_inside / seconds, 1),
         "seconds": round(seconds, 2),
         "messages": len(inside),
-        "delivered_fraction": round(len(reached) / len(inside), 4) if inside else None,
+        "held_share": round(1 - len(released) / len(inside), 4) if inside else None,
+        "delivered_fraction": round(len(reached) / len(released), 4) if released else None,
         **latency_summary([(acked - due) * 1000 for _, due, acked in inside], "ack"),
         **latency_summary([d * 1000 for d in reached], "delivery"),
         "rate_limited_requests": sum(s["rate_limited"] for s in sent),
