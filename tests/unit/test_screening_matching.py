@@ -133,6 +133,19 @@ def test_weak_alias_scores_lower_than_a_strong_name(index: ScreeningIndex) -> No
     assert "weak alias" in weak.why
 
 
+def test_a_weak_alias_holds_only_as_the_whole_name_not_as_one_word_among_many(
+    index: ScreeningIndex,
+) -> None:
+    assert held(index, "Blue Fuel", "5")
+    assert held(index, "BLUE FUEL", "5")
+    # the same two words inside a longer name are not the entity (a bare nickname
+    # inside a company name would otherwise hold one payment in twenty)
+    assert not held(index, "Blue Fuel Heating Services Limited", "5")
+    assert not held(index, "Anna Maria Blue Fuel", "5")
+    # a strong name inside a longer one still holds
+    assert held(index, "Gazprom Trading Limited", "5")
+
+
 def test_bic_matches_by_itself_on_its_first_eight_characters(index: ScreeningIndex) -> None:
     [hit] = index.screen(Query("CdtrAgt", bic="RSNFRUMM"))
     assert (hit.entry_id, hit.score, hit.matched_name) == ("2", 1.0, "RSNFRUMMXXX")
