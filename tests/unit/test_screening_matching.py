@@ -230,3 +230,18 @@ def test_decide_uses_the_threshold() -> None:
     assert decide([hit], threshold=0.8) == "clear"
     assert decide([hit], threshold=0.79) == "hold"
     assert decide([]) == "clear"
+
+
+def test_a_first_letter_may_be_its_other_romanisation_but_not_any_letter() -> None:
+    listed = (
+        ListEntry("q", PERSON, "GADDAFI, Saadi"),
+        ListEntry("g", PERSON, "GURZHY, Andrei"),
+        ListEntry("o", PERSON, "OSAMANI, Karim"),
+        ListEntry("b", PERSON, "BAYANOV, Rustam"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "first letters", listed)])
+    assert held(small, "Saadi Qaddafi", "q")  # Arabic ق as Q or G
+    assert held(small, "Andrei Hurzhy", "g")  # Cyrillic Г as G or H
+    assert held(small, "Karim Usamani", "o")  # an initial vowel of Arabic names
+    assert not held(small, "Rustam Rayanov", "b")  # R is no other reading of B
+    assert not held(small, "Saadi Raddafi", "q")
