@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from finmesh.domain.screening import scoring
 from finmesh.domain.screening.decision import (
     HOLD_THRESHOLD,
     decide,
@@ -245,3 +246,33 @@ def test_a_first_letter_may_be_its_other_romanisation_but_not_any_letter() -> No
     assert held(small, "Karim Usamani", "o")  # an initial vowel of Arabic names
     assert not held(small, "Rustam Rayanov", "b")  # R is no other reading of B
     assert not held(small, "Saadi Raddafi", "q")
+
+
+def test_a_listed_persons_short_form_is_first_given_name_and_surname() -> None:
+    listed = (
+        ListEntry("l", PERSON, "LAREDO DONJUAN, Ismael"),
+        ListEntry("r", PERSON, "ARREAZA MONTSERRAT, Jorge Alberto"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "short forms", listed)])
+    assert held(small, "Ismael Laredo", "l")  # one of two surnames, as payments write it
+    assert held(small, "ARREAZA, Jorge", "r")
+    assert not held(small, "Alberto Arreaza", "r")  # the second given name for the first
+    assert not held(small, "Jorge Montserrat", "r")  # a light surname word alone
+    assert not held(small, "Jorge Alberto", "r")  # given names without the surname
+
+
+def test_a_one_word_listed_name_explains_one_word_of_a_longer_name_only() -> None:
+    # "BUKA, Fortune" against the vessel "FORTUNE": one of two equally heavy query words
+    # aligned, all of the listed name covered
+    unit = scoring.Unit((1,), "fortune", {7: 1.0})
+    alignment = scoring.Alignment((scoring.Pair(unit, 0, 1.0),), 1.0, 1)
+    weights = (1.0, 1.0)
+    one_word, _, extra = scoring.base(alignment, 1.0, weights, scoring.Strength.PRIMARY, 1)
+    longer, _, _ = scoring.base(alignment, 1.0, weights, scoring.Strength.PRIMARY, 2)
+    assert extra == 0.5
+    assert one_word < HOLD_THRESHOLD <= longer
+    listed = (ListEntry("v", ENTITY, "FORTUNE"), ListEntry("g", ENTITY, "GAZPROM"))
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "one word", listed)])
+    assert held(small, "Fortune", "v")
+    assert held(small, "Gazprom", "g")
+    assert held(small, "Gazprom PJSC", "g")  # legal forms are no extra words

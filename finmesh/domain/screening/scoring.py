@@ -35,6 +35,10 @@ from finmesh.domain.screening.vocabulary import KINSHIP, Matches
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
 WEAK_EXTRA_WORDS_PENALTY = 1.0
+ONE_WORD_EXTRA_WORDS_PENALTY = 0.45
+"""Extra words cost more against a listed name of one word (a vessel "FORTUNE", a
+company "SANTOSO"): it explains one word of "BUKA, Fortune" and says nothing of the
+other, while "Gazprom Trading" keeps most of its weight in the listed word."""
 COUNTRY_MATCH_RAISE = 0.03
 COUNTRY_CONFLICT_DROP = 0.05
 BIC_CONFLICT_DROP = 0.05
@@ -113,8 +117,10 @@ def base(
     total: float,
     query_weights: tuple[float, ...] | None,
     strength: Strength,
+    listed_words: int = 2,
 ) -> tuple[float, float, float]:
-    """(score before evidence, coverage, extra) of a listed name of weight ``total``."""
+    """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
+    ``listed_words`` words."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -125,7 +131,8 @@ def base(
     if strength is Strength.WEAK_ALIAS:
         value = coverage * (1.0 - WEAK_EXTRA_WORDS_PENALTY * extra) * WEAK_ALIAS_FACTOR
     else:
-        value = coverage * (1.0 - EXTRA_WORDS_PENALTY * extra)
+        penalty = ONE_WORD_EXTRA_WORDS_PENALTY if listed_words == 1 else EXTRA_WORDS_PENALTY
+        value = coverage * (1.0 - penalty * extra)
     return value, coverage, extra
 
 
