@@ -24,6 +24,7 @@ from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
+from finmesh.domain.rules import RuleBook
 from finmesh.identity import pki
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
@@ -84,9 +85,12 @@ class Intake:
         sanctions: Callable[[int], ActiveScreening | None] | None = None,
         *,
         schemas: SchemaRegistry,
+        rules: RuleBook | None = None,
     ) -> None:
         self.store = store
         self.schemas = schemas
+        self.rules = RuleBook() if rules is None else rules
+        """The network rules beyond the schema this network enforces."""
         self.clock = clock
         self.policy = policy
         self.grants = grants
@@ -192,7 +196,9 @@ class Intake:
         translated (CBPR+), so routing, RMA, measures and screening see its ISO 20022
         form. The signed bytes are stored unchanged, the translation beside them."""
         if not is_fin(payload):
-            return parse_message(payload, self.schemas), None
+            return parse_message(
+                payload, self.schemas, rules=self.rules, now=_utc(self.clock())
+            ), None
         try:
             translated = translate_message(parse_mt(payload), now=_utc(self.clock()))
         except MtError as exc:

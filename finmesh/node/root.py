@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from finmesh.config import NetworkConfig
+from finmesh.domain.rules import RuleBook
 from finmesh.node.clock import Clock, system_clock
 from finmesh.node.compliance import Compliance
 from finmesh.node.delivery import Bell, DeliveryService
@@ -42,6 +43,7 @@ class Node:
             self.trust.grants,
             self.screening.active,
             schemas=self.schemas.registry,
+            rules=RuleBook(self.config.rule_sets),
         )
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 

@@ -185,9 +185,9 @@ def _agent_bics(facts: Facts, agents: frozenset[str]) -> list[etree._Element]:
         if local(element.tag) != "BICFI" or len(steps) < 3 or steps[0] != "FinInstnId":
             continue
         role, home = steps[1], steps[2]
-        if role in agents and home in _AGENT_HOMES:
-            found.append(element)
-        elif len(steps) == 4 and f"{home}/{role}" in agents and steps[3] in _AGENT_HOMES:
+        own = role in agents and home in _AGENT_HOMES
+        assigned = len(steps) == 4 and f"{home}/{role}" in agents and steps[3] in _AGENT_HOMES
+        if own or assigned:
             found.append(element)
     return [e for e in found if not _in_header(e)]
 
