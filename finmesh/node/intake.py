@@ -28,7 +28,15 @@ from finmesh.domain.rules import RuleBook
 from finmesh.identity import pki
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
-from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
+from finmesh.store.port import (
+    AlreadyStored,
+    Guard,
+    Held,
+    NewMessage,
+    PolicyChanged,
+    Store,
+    TrackingRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -308,9 +316,18 @@ def _new_message(
         ),
         purposes_json=json.dumps(list(parsed.purposes)),
         translation=admitted.translation,
+        tracking=_tracking(parsed),
         received_ms=now_ms,
         obsolete_ms=now_ms + 1000 * admission.obsolescence_seconds(priority),
     )
+
+
+def _tracking(parsed: ParsedMessage) -> TrackingRecord | None:
+    flow = parsed.flow
+    if flow is None or not parsed.uetr:
+        return None
+    refs = json.dumps([list(pair) for pair in flow.references])
+    return TrackingRecord(flow.step, flow.status, flow.reason, refs)
 
 
 def _repeat(admitted: Admitted, stored: AlreadyStored) -> Verdict:

@@ -15,6 +15,7 @@ from finmesh.node.delivery import Bell, DeliveryService
 from finmesh.node.intake import Intake
 from finmesh.node.schemas import Schemas
 from finmesh.node.screening import ScreeningService
+from finmesh.node.tracking import Tracking
 from finmesh.node.trust import Trust
 from finmesh.store.factory import open_store
 
@@ -45,6 +46,7 @@ class Node:
             schemas=self.schemas.registry,
             rules=RuleBook(self.config.rule_sets),
         )
+        self.tracking = Tracking(self.store, clock)
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 
     def close(self) -> None:
