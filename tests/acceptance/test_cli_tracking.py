@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from finmesh.node.launcher import NodeProcess
+from finmesh.node.launcher import NodeProcess, free_port
 from tests.acceptance.test_cli import lines, ok, refused
-from tests.netutil import header_text, participants
+from tests.netutil import header_text, participants, run_cli
+from tests.shareddata import shared
 
 
 def test_a_payment_its_flows_and_its_tracking_from_the_command_line(
@@ -67,3 +68,17 @@ def test_flow_examples_need_their_original(tmp_path: Path) -> None:
     output = refused("example", "camt.029", "--from", "DEUTDEFFXXX", "--to", "BNPAFRPP",
                      "--original", report)  # fmt: skip
     assert "error: bad_example:" in output and "not a pacs.008/009" in output
+
+
+def test_demo_shows_two_hops_with_status_reports_and_tracking(tmp_path: Path) -> None:
+    port = free_port()
+    done = run_cli(
+        "demo", tmp_path / "demo", "--once", "--port", str(port),
+        "--schemas", shared("iso20022", "xsd"),
+    )  # fmt: skip
+    told = " ".join(done.stderr.split())  # the console wraps long lines
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert told.count("pacs.002 ACCC: ACK") == 2
+    assert told.count("same UETR: ACK") == 1
+    assert "status ACCC, time to credit" in told

@@ -64,7 +64,7 @@ def test_next_hop_names_the_previous_instructing_agent(payment: bytes) -> None:
 
 def test_original_must_be_a_payment() -> None:
     report = example_message("pacs.002", A, B)
-    with pytest.raises(ValueError, match="not a pacs.008/009"):
+    with pytest.raises(ValueError, match=r"not a pacs\.008/009"):
         flows.original_of(report)
     with pytest.raises(Rejected) as caught:
         flows.original_of(b"not xml")
