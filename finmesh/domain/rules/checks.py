@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from iso4217 import Currency
 from lxml import etree
@@ -77,20 +78,37 @@ def no_commodities(facts: Facts) -> None:
             raise Rejected(Reason.CURRENCY_NOT_ALLOWED, f"{path_of(element, 'Ccy')}: {code}")
 
 
+@lru_cache(maxsize=65_536)
+def _bic_problem(code: str) -> str | None:
+    """Why ``code`` is not a valid BIC, or None (BICs repeat: each is checked once)."""
+    try:
+        BIC(code)
+    except SchwiftyException as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _iban_problem(code: str) -> str | None:
+    try:
+        IBAN(code)
+    except SchwiftyException as exc:
+        return str(exc)
+    return None
+
+
 def bic_codes(facts: Facts) -> None:
     for element in facts.bics:
-        try:
-            BIC(_text(element))
-        except SchwiftyException as exc:
-            raise Rejected(Reason.INVALID_BIC_CODE, f"{path_of(element)}: {exc}") from None
+        problem = _bic_problem(_text(element))
+        if problem is not None:
+            raise Rejected(Reason.INVALID_BIC_CODE, f"{path_of(element)}: {problem}")
 
 
 def iban_check(facts: Facts) -> None:
     for element in facts.ibans:
-        try:
-            IBAN(_text(element))
-        except SchwiftyException as exc:
-            raise Rejected(Reason.INVALID_IBAN, f"{path_of(element)}: {exc}") from None
+        problem = _iban_problem(_text(element))
+        if problem is not None:
+            raise Rejected(Reason.INVALID_IBAN, f"{path_of(element)}: {problem}")
 
 
 def uetr_format(facts: Facts) -> None:
@@ -126,12 +144,15 @@ def date_ranges(facts: Facts) -> None:
         matched = _DATE.match(_text(element))
         if matched is None:
             continue  # not a date at all (the schema decided its type)
-        where = f"{path_of(element)}: {_text(element)!r}"
         if int(matched["year"]) < 1:
-            raise Rejected(Reason.INVALID_DATE, f"{where}: year before 0001")
+            raise Rejected(Reason.INVALID_DATE, f"{_where(element)}: year before 0001")
         tz = matched["tz"]
         if tz and tz != "Z" and (abs(int(tz[:3])) * 60 + int(tz[4:])) > 14 * 60:
-            raise Rejected(Reason.INVALID_DATE, f"{where}: offset beyond \u00b114:00")
+            raise Rejected(Reason.INVALID_DATE, f"{_where(element)}: offset beyond \u00b114:00")
+
+
+def _where(element: etree._Element) -> str:
+    return f"{path_of(element)}: {_text(element)!r}"
 
 
 def creation_dates(facts: Facts) -> None:
@@ -142,15 +163,16 @@ def creation_dates(facts: Facts) -> None:
         if local(element.getparent().tag) not in ("AppHdr", "GrpHdr"):  # type: ignore[union-attr]
             continue
         matched = _DATE.match(_text(element))
-        where = f"{path_of(element)}: {_text(element)!r}"
         if matched is None or "T" not in _text(element):
             continue
         if not matched["tz"]:
-            raise Rejected(Reason.INVALID_DATE, f"{where}: no UTC offset")
+            raise Rejected(Reason.INVALID_DATE, f"{_where(element)}: no UTC offset")
         if facts.now is not None and int(matched["year"]) >= 1:
             when = datetime.fromisoformat(_text(element).replace("Z", "+00:00"))
             if when - facts.now.astimezone(UTC) > FUTURE_TOLERANCE:
-                raise Rejected(Reason.INVALID_DATE, f"{where}: later than the network's clock")
+                raise Rejected(
+                    Reason.INVALID_DATE, f"{_where(element)}: later than the network's clock"
+                )
 
 
 _AGENTS = {
@@ -164,12 +186,13 @@ such as the customer credit transfer a pacs.009 COV carries)."""
 
 
 def header_agents(facts: Facts) -> None:
-    for side, agents in _AGENTS.items():
+    agents = _agent_bics(facts)
+    for side in ("Fr", "To"):
         found = facts.header_bic(side)
         if found is None:
             continue
         expected = _bic11(_text(found))
-        for element in _agent_bics(facts, agents):
+        for element in agents[side]:
             if _bic11(_text(element)) != expected:
                 raise Rejected(
                     Reason.HEADER_AGENT_MISMATCH,
@@ -177,23 +200,27 @@ def header_agents(facts: Facts) -> None:
                 )
 
 
-def _agent_bics(facts: Facts, agents: frozenset[str]) -> list[etree._Element]:
-    """The BICFI of each of ``agents`` (role, or parent/role) in its own home."""
-    found: list[etree._Element] = []
-    for element in facts.bics:
-        steps = [local(a.tag) for a in element.iterancestors()][:4]
-        if local(element.tag) != "BICFI" or len(steps) < 3 or steps[0] != "FinInstnId":
+def _agent_bics(facts: Facts) -> dict[str, list[etree._Element]]:
+    """AppHdr side -> the BICFI of each of its agents (role, or parent/role) in its own
+    home, in one pass over the Document's BICs."""
+    found: dict[str, list[etree._Element]] = {side: [] for side in _AGENTS}
+    for element in facts.document_bics:
+        if local(element.tag) != "BICFI":
             continue
-        role, home = steps[1], steps[2]
-        own = role in agents and home in _AGENT_HOMES
-        assigned = len(steps) == 4 and f"{home}/{role}" in agents and steps[3] in _AGENT_HOMES
-        if own or assigned:
-            found.append(element)
-    return [e for e in found if not _in_header(e)]
-
-
-def _in_header(element: etree._Element) -> bool:
-    return any(local(a.tag) == "AppHdr" for a in element.iterancestors())
+        institution = element.getparent()
+        agent = None if institution is None else institution.getparent()
+        home = None if agent is None else agent.getparent()
+        if home is None or local(institution.tag) != "FinInstnId":  # type: ignore[union-attr]
+            continue
+        role, where = local(agent.tag), local(home.tag)  # type: ignore[union-attr]
+        outer = home.getparent()
+        pair = f"{where}/{role}"
+        for side, names in _AGENTS.items():
+            if (role in names and where in _AGENT_HOMES) or (
+                pair in names and outer is not None and local(outer.tag) in _AGENT_HOMES
+            ):
+                found[side].append(element)
+    return found
 
 
 def _bic11(bic: str) -> str:

@@ -16,6 +16,26 @@ BIC_TAGS = frozenset({"BICFI", "AnyBIC", "BIC", "BICOrBEI"})
 UETR_TAGS = frozenset({"UETR", "OrgnlUETR"})
 
 
+_KINDS: dict[object, str] = {}
+"""Clark tag -> the list of Facts its elements go to ("" for none), filled as met."""
+_KINDS_MAX = 100_000
+
+
+def _kind(tag: object) -> str:
+    name = local(tag)
+    kind = (
+        "currencies" if name in CURRENCY_TAGS
+        else "bics" if name in BIC_TAGS
+        else "ibans" if name == "IBAN"
+        else "uetrs" if name in UETR_TAGS
+        else "dates" if name.endswith(("Dt", "DtTm"))
+        else ""
+    )  # fmt: skip
+    if len(_KINDS) < _KINDS_MAX:
+        _KINDS[tag] = kind
+    return kind
+
+
 @dataclass
 class Facts:
     """What one message offers the rules, each element kept for naming it."""
@@ -29,6 +49,8 @@ class Facts:
     """Elements with a ``Ccy`` attribute (ActiveCurrencyAndAmount and kin)."""
     currencies: list[etree._Element] = field(default_factory=list)
     bics: list[etree._Element] = field(default_factory=list)
+    document_bics: list[etree._Element] = field(default_factory=list)
+    """The BICs below the Document (those of ``bics`` outside the AppHdr)."""
     ibans: list[etree._Element] = field(default_factory=list)
     uetrs: list[etree._Element] = field(default_factory=list)
     dates: list[etree._Element] = field(default_factory=list)
@@ -44,25 +66,25 @@ class Facts:
         now: datetime | None,
     ) -> Facts:
         facts = cls(msg_def_id, business_service, header, document, now)
-        for top in (header, document):
-            for element in top.iter(etree.Element):
-                facts._add(element)
+        for element in header.iter(etree.Element):
+            facts._add(element)
+        in_header = len(facts.bics)
+        for element in document.iter(etree.Element):
+            facts._add(element)
+        facts.document_bics = facts.bics[in_header:]
         return facts
 
     def _add(self, element: etree._Element) -> None:
-        name = local(element.tag)
         if element.get("Ccy") is not None:
             self.amounts.append(element)
-        elif name in CURRENCY_TAGS:
-            self.currencies.append(element)
-        elif name in BIC_TAGS:
-            self.bics.append(element)
-        elif name == "IBAN":
-            self.ibans.append(element)
-        elif name in UETR_TAGS:
-            self.uetrs.append(element)
-        elif (name.endswith("Dt") or name.endswith("DtTm")) and len(element) == 0:
-            self.dates.append(element)
+            return
+        kind = _KINDS.get(element.tag)
+        if kind is None:
+            kind = _kind(element.tag)
+        if kind:
+            if kind == "dates" and len(element):
+                return  # a choice wrapper (DateAndDateTime2Choice), not a leaf date
+            getattr(self, kind).append(element)
 
     def find_all(self, path: str) -> list[etree._Element]:
         """Elements at a slash path of local names below the Document's message element."""

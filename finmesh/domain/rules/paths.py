@@ -8,8 +8,20 @@ from lxml import etree
 _TOPS = frozenset({"AppHdr", "Document"})
 
 
+_LOCAL: dict[str, str] = {}
+_LOCAL_MAX = 100_000
+"""Clark tag -> local name: tags repeat across messages, so each is split once."""
+
+
 def local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    found = _LOCAL.get(tag)
+    if found is None:
+        found = tag.rpartition("}")[2]
+        if len(_LOCAL) < _LOCAL_MAX:
+            _LOCAL[tag] = found
+    return found
 
 
 def path_of(element: etree._Element, attribute: str | None = None) -> str:
