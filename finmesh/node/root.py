@@ -25,6 +25,7 @@ class Node:
 
     def __init__(self, root: Path, clock: Clock = system_clock) -> None:
         self.config = NetworkConfig.load(root)
+        rules = RuleBook(self.config.rule_sets)  # an unknown set: refused before opening
         self.clock = clock
         self.store = open_store(self.config)
         self.ca_cert_pem = self.config.ca_cert.read_bytes()
@@ -44,7 +45,7 @@ class Node:
             self.trust.grants,
             self.screening.active,
             schemas=self.schemas.registry,
-            rules=RuleBook(self.config.rule_sets),
+            rules=rules,
         )
         self.tracking = Tracking(self.store, clock)
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from finmesh.domain.errors import FinmeshError
 from finmesh.domain.rules import checks
 from finmesh.domain.rules.checks import Rule
 from finmesh.domain.rules.facts import Facts
@@ -48,7 +49,7 @@ RULE_SETS: dict[str, tuple[Rule, ...]] = {
 """Set name (``iso20022`` or a BizSvc) -> its rules, run in order."""
 
 
-class UnknownRuleSet(ValueError):
+class UnknownRuleSet(FinmeshError):
     """A network configuration names a rule set this version does not know."""
 
 
