@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
-from finmesh.api import errors, operators, participants
+from finmesh.api import errors, operators, participants, payments
 from finmesh.api.auth import Limits
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.domain.mt.codes import table as fin_table
@@ -106,6 +106,7 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     limits = Limits.from_config()
     app.include_router(participants.router(node, limits))
     app.include_router(operators.router(node, limits))
+    app.include_router(payments.router(node, limits))
     return app
 
 

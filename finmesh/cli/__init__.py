@@ -15,6 +15,7 @@ from finmesh.cli import (
     output,
     schemas,
     screening,
+    tracking,
     translate,
     trust,
 )
@@ -36,6 +37,7 @@ for command in (
     *screening.COMMANDS,
     *schemas.COMMANDS,
     *translate.COMMANDS,
+    *tracking.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -99,6 +99,37 @@ class NewMessage:
     """Licences that let the message through prohibitions; their use is counted."""
     screening: ScreeningRecord | None = None
     """What sanctions screening found (None: no list was loaded, nothing screened)."""
+    tracking: TrackingRecord | None = None
+    """The message's step in its payment's flow (None: not a tracked flow message)."""
+
+
+@dataclass(frozen=True)
+class TrackingRecord:
+    """What a message adds to the history of the payment its UETR names."""
+
+    step: str
+    status: str
+    reason: str | None
+    references_json: str
+    """JSON list of [element, value] ids tying it to the original payment."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """One step of a payment's history, as stored."""
+
+    uetr: str
+    at_ms: int
+    sender: str
+    receiver: str
+    msg_def_id: str
+    biz_msg_id: str
+    step: str
+    status: str
+    reason: str | None
+    amount: str | None
+    currency: str | None
+    references: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -269,6 +300,10 @@ class Store(Protocol):
     def store_batch(
         self, messages: Sequence[NewMessage], guard: Guard | None = None
     ) -> list[StoreOutcome]: ...
+
+    # payment tracking (events are written by store_batch)
+    def payment_events(self, uetr: str) -> list[PaymentEvent]: ...
+    def credit_times(self, since_ms: int) -> list[tuple[str, int, int | None]]: ...
 
     # delivery
     def fetch_deliveries(
