@@ -23,6 +23,7 @@ from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.holds import Hold
 from finmesh.store import codec, queries
 from finmesh.store.audit_head import advance_anchor, read_anchor
+from finmesh.store.console_tables import ConsoleTables
 from finmesh.store.handle import Handle
 from finmesh.store.policy_tables import (
     PolicyTables,
@@ -55,7 +56,9 @@ class Listening(Protocol):
     def stop(self) -> None: ...
 
 
-class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables):
+class SqlStore(
+    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, ConsoleTables
+):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
     dialect: ClassVar[str]
