@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from finmesh import __version__
 from finmesh.console import svg
+from finmesh.console.forms import hhmm, when
 from finmesh.console.web import Console, Operator, threaded
-
-
-def hhmm(ms: int | None) -> str:
-    if ms is None:
-        return "—"
-    return time.strftime("%H:%M", time.gmtime(ms / 1000))
-
-
-def when(ms: int | None) -> str:
-    if ms is None:
-        return "—"
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ms / 1000))
+from finmesh.store.console_tables import MessageLife
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -55,3 +45,67 @@ def add_routes(router: APIRouter, console: Console) -> None:
             )
 
         return await console.page(request, build)
+
+    @router.get("/console/messages")
+    async def messages(request: Request, field: str = "uetr", value: str = "") -> Response:
+        async def build(who: Operator) -> Response:
+            found = await threaded(lambda: observe.find(who.roles, field, value)) if value else []
+            if len(found) == 1:
+                return RedirectResponse(f"/console/messages/{found[0].id}", status_code=303)
+            return console.render(
+                request, "messages.html", who, title="Messages", found=found, field=field,
+                value=value, when=when, fields=LOOKUP_LABELS,
+            )  # fmt: skip
+
+        return await console.page(request, build)
+
+    @router.get("/console/messages/{message_id}")
+    async def message(request: Request, message_id: int) -> Response:
+        async def build(who: Operator) -> Response:
+            life = await threaded(lambda: observe.life(who.roles, message_id))
+            readable = await threaded(lambda: observe.readable(who.roles, message_id))
+            screening = await threaded(
+                lambda: node.screening.with_result(
+                    {"sender": life.message.sender, "message": life.message.biz_msg_id}
+                )["screening"]
+            )
+            return console.render(
+                request, "message.html", who, title=f"Message {life.message.biz_msg_id}",
+                here="/console/messages", life=life, events=events_of(life, screening),
+                message=readable, when=when,
+            )  # fmt: skip
+
+        return await console.page(request, build)
+
+
+LOOKUP_LABELS = (("uetr", "UETR"), ("biz_msg_id", "BizMsgIdr"), ("osn", "OSN"))
+
+
+Event = tuple[int | None, str, str]
+
+
+def events_of(life: MessageLife, screening: dict[str, Any] | None) -> list[Event]:
+    """The message's life as (instant, event, detail), in the order it happened."""
+    m, q = life.message, life.queue
+    events: list[Event] = [
+        (m.received_ms, "received", f"from {m.sender} for {m.receiver}; ACKed"),
+    ]
+    if screening is not None:
+        hits = len(screening.get("hits", []))
+        events.append((m.received_ms, "screened", f"{screening['decision']}, {hits} hit(s)"))
+    if life.hold_id is not None:
+        events.append((m.received_ms, "held", f"hold {life.hold_id} ({m.measure_id})"))
+    if m.licence_id:
+        events.append((m.received_ms, "licensed", f"through licence {m.licence_id}"))
+    if q is not None and q.first_sent_ms is not None:
+        handed = f"OSN {q.osn} to {q.receiver}, handed out {q.delivered_count}×"
+        events.append((q.first_sent_ms, "delivered", handed))
+    if q is not None and q.acked_ms is not None:
+        events.append((q.acked_ms, "acknowledged", f"by {q.receiver}"))
+    for n in life.notices:
+        detail = " ".join(x for x in (n.reason, n.detail) if x)
+        events.append((n.created_ms, f"notice: {n.kind}", f"to {n.owner} {detail}".strip()))
+    if q is not None and q.state == "queued" and q.acked_ms is None:
+        waiting = f"in {q.receiver}'s queue (obsolete {when(q.obsolete_ms)})"
+        events.append((None, "waiting", waiting))
+    return sorted(events, key=lambda e: (e[0] is None, e[0] or 0))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from finmesh.domain.audit import AuditEntry
 from finmesh.domain.errors import BadRequest, NotFound, Rejected
 from finmesh.domain.iso20022.extract import extract
 from finmesh.domain.iso20022.intake import split_envelope
@@ -27,6 +28,28 @@ QUEUES_SHOWN = 20
 ACTIVE_WINDOW_MS = 5 * MINUTE_MS
 """A participant handed or acking messages within this window counts as connected."""
 LOOKUP_FIELDS = ("uetr", "biz_msg_id", "osn")
+AUDIT_SHOWN_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit entries to show: instants [from, to), and actor, action (a prefix:
+    "measure." matches every measure action) and subject as written."""
+
+    from_ms: int | None = None
+    to_ms: int | None = None
+    actor: str = ""
+    action: str = ""
+    subject: str = ""
+
+    def keeps(self, entry: AuditEntry) -> bool:
+        return (
+            (self.from_ms is None or entry.at_ms >= self.from_ms)
+            and (self.to_ms is None or entry.at_ms < self.to_ms)
+            and (not self.actor or entry.actor == self.actor)
+            and (not self.action or entry.action.startswith(self.action))
+            and (not self.subject or entry.subject == self.subject)
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,15 @@ class Observation:
         self.store = store
         self.clock = clock
         self.snapshot = snapshot
+
+    def audit(self, roles: Iterable[str], wanted: AuditFilter) -> list[AuditEntry]:
+        """The audit entries ``wanted`` keeps, oldest first (at most AUDIT_SHOWN_MAX)."""
+        require_any(roles, READ_ROLES)
+        start, end = wanted.from_ms, wanted.to_ms
+        if start is not None and end is not None and end <= start:
+            raise BadRequest("the end of the period must be after its start")
+        kept = [e for e in self.store.audit_entries() if wanted.keeps(e)]
+        return kept[-AUDIT_SHOWN_MAX:]
 
     def rates(self, roles: Iterable[str]) -> dict[str, Any]:
         """Counts per minute over the last hour, oldest first, one list per series."""
