@@ -77,6 +77,31 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
         return await console.page(request, build)
 
+    @router.get("/console/institutions")
+    async def institutions(request: Request, q: str = "", country: str = "") -> Response:
+        async def build(who: Operator) -> Response:
+            found = await threaded(lambda: observe.institutions(who.roles, q, country))
+            return console.render(
+                request, "institutions.html", who, title="Institutions", found=found, q=q,
+                country=country,
+            )  # fmt: skip
+
+        return await console.page(request, build)
+
+    @router.get("/console/institutions/{bic}")
+    async def institution(request: Request, bic: str) -> Response:
+        async def build(who: Operator) -> Response:
+            facts = await threaded(lambda: observe.institution(who.roles, bic))
+            grants = await threaded(lambda: node.trust.all_grants(who.roles, facts["bic8"]))
+            traffic = await threaded(lambda: observe.recent_traffic(who.roles, facts["bic8"]))
+            return console.render(
+                request, "institution.html", who, title=facts["bic8"],
+                here="/console/institutions", i=facts, grants=grants[:200],
+                grant_count=len(grants), traffic=traffic, when=when,
+            )  # fmt: skip
+
+        return await console.page(request, build)
+
 
 LOOKUP_LABELS = (("uetr", "UETR"), ("biz_msg_id", "BizMsgIdr"), ("osn", "OSN"))
 

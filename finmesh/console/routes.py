@@ -11,6 +11,7 @@ from finmesh.api.auth import Limits
 from finmesh.console import (
     pages_audit,
     pages_compliance,
+    pages_lists,
     pages_network,
     pages_signin,
 )
@@ -34,4 +35,5 @@ def router(node: Node, limits: Limits) -> APIRouter:
     pages_network.add_routes(pages, console)
     pages_compliance.add_routes(pages, console)
     pages_audit.add_routes(pages, console)
+    pages_lists.add_routes(pages, console)
     return pages

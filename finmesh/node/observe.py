@@ -17,6 +17,7 @@ from finmesh.domain.iso20022.model import ParsedMessage
 from finmesh.domain.iso20022.model import definition_of as _definition_of
 from finmesh.domain.iso20022.safe_xml import parse_untrusted
 from finmesh.domain.policy.evaluate import PolicySnapshot
+from finmesh.identity import pki
 from finmesh.node.clock import Clock
 from finmesh.node.compliance import READ_ROLES, require_any
 from finmesh.store.console_tables import MessageLife, MessageRow
@@ -184,6 +185,37 @@ class Observation:
         if len(text) > 140 or (country and len(country) != 2):
             raise BadRequest("search for at most 140 characters and a 2-letter country code")
         return self.store.search_institutions(text, country, limit)
+
+    def institution(self, roles: Iterable[str], bic: str) -> dict[str, Any]:
+        """One institution: directory entries of its BIC8, participant certificate,
+        measures naming or covering it (and the one disconnecting it now), ownership."""
+        require_any(roles, READ_ROLES)
+        text = bic.strip().upper()
+        if len(text) not in (8, 11) or not text.isalnum():
+            raise BadRequest(f"{bic[:20]!r} is not a BIC8 or BIC11")
+        bic8, now = text[:8], self.clock()
+        entries = self.store.institutions_with_bic8(bic8)
+        participant = self.store.participant_for_bic8(bic8)
+        if not entries and participant is None:
+            raise NotFound(f"{bic8} is not in the directory")
+        cert_pem = None if participant is None else self.store.participant_cert(participant)
+        snapshot = self.snapshot()
+        disconnecting = snapshot.disconnected(bic8, now)
+        return {
+            "bic8": bic8,
+            "entries": entries,
+            "participant": participant,
+            "certificate": None if cert_pem is None else pki.certificate_identity(cert_pem),
+            "retired": [
+                c for c in self.store.retired_certificates(now) if c.subject[:8] == bic8
+            ],
+            "disconnected_by": None if disconnecting is None else disconnecting.id,
+            "measures": [
+                m for m in snapshot.measures if m.bic8 == bic8 or bic8 in m.covered
+            ],
+            "owners": [x for x in self.store.ownership_links() if x.child == bic8],
+            "owned": [x for x in self.store.ownership_links() if x.parent == bic8],
+        }
 
     def recent_traffic(self, roles: Iterable[str], bic8: str, limit: int = 20) -> list[MessageRow]:
         require_any(roles, READ_ROLES)
