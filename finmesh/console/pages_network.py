@@ -29,6 +29,12 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 rates["series"],
                 title="messages per minute, last hour (UTC)",
             )
+            naks = svg.line_chart(
+                [hhmm(m) for m in rates["minutes"]],
+                {f"NAK {code}": counts for code, counts in rates["naks"].items()},
+                height=150,
+                title="NAKs per minute by reason, last hour (UTC)",
+            )
             return console.render(
                 request,
                 "overview.html",
@@ -36,6 +42,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 title="Overview",
                 version=__version__,
                 chart=chart,
+                naks=naks,
                 rates=rates,
                 queues=queues,
                 participants=participants,

@@ -5,7 +5,9 @@ console calls it; every read needs one of the operator roles, as the API's reads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +67,33 @@ class ReadableMessage:
     translation: str | None
 
 
+class NakTally:
+    """NAKs per minute and reason code, counted by this node process as it answers
+    (NAKed messages are never stored, so no other record of them exists)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._minutes: dict[int, Counter[str]] = {}
+
+    def count(self, reasons: Iterable[str]) -> None:
+        found = Counter(reasons)
+        if not found:
+            return
+        minute = self.clock() // MINUTE_MS
+        with self._lock:
+            self._minutes.setdefault(minute, Counter()).update(found)
+            for old in [m for m in self._minutes if m <= minute - RATE_MINUTES]:
+                del self._minutes[old]
+
+    def per_minute(self, minutes: Sequence[int]) -> dict[str, list[int]]:
+        """One list per reason code over ``minutes`` (oldest first)."""
+        with self._lock:
+            copy = {m: Counter(c) for m, c in self._minutes.items()}
+        codes = sorted({code for c in copy.values() for code in c})
+        return {code: [copy.get(m, Counter())[code] for m in minutes] for code in codes}
+
+
 class Observation:
     def __init__(
         self, store: Store, clock: Clock, snapshot: Callable[[], PolicySnapshot]
@@ -72,6 +101,7 @@ class Observation:
         self.store = store
         self.clock = clock
         self.snapshot = snapshot
+        self.naks = NakTally(clock)
 
     def audit(self, roles: Iterable[str], wanted: AuditFilter) -> list[AuditEntry]:
         """The audit entries ``wanted`` keeps, oldest first (at most AUDIT_SHOWN_MAX)."""
@@ -94,6 +124,7 @@ class Observation:
             "series": {
                 name: [counts.get(m, 0) for m in minutes] for name, counts in series.items()
             },
+            "naks": self.naks.per_minute(minutes),
         }
 
     def queues(self, roles: Iterable[str]) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class Seeded:
     """BizMsgIdr of the message screening held."""
     clear_ids: tuple[str, ...]
     clear_uetr: str
+    cut_off: str
+    """A third participant that was sent two payments nobody fetched (to disconnect)."""
 
 
 def real_participants(root: Path) -> list[str]:
@@ -33,7 +35,7 @@ def real_participants(root: Path) -> list[str]:
 
 
 def seed(root: Path, url: str) -> Seeded:
-    a, b = real_participants(root)[:2]
+    a, b, c = real_participants(root)[:3]
     with Client.from_profile(root / "operators" / "alice", url) as alice:
         alice.request("POST", "/v1/ops/lists/test", {"format": "csv", "label": "t"}, raw=LIST)
     with Client.from_profile(root / "participants" / a, url) as bank:
@@ -45,10 +47,16 @@ def seed(root: Path, url: str) -> Seeded:
         [held] = bank.send(
             [example_message("pacs.008", a, b, amount=Decimal("2500.00"), debtor_name=LISTED_NAME)]
         )
-    assert all(r["status"] == "ACK" for r in sent), sent
+        to_c = bank.send(
+            [example_message("pacs.008", a, c, amount=Decimal("900.00"), currency="USD")
+             for _ in range(2)]
+        )  # fmt: skip
+        [nak] = bank.send([b"<not-xml"])
+    assert nak["status"] == "NAK", nak
+    assert all(r["status"] == "ACK" for r in [*sent, *to_c]), (sent, to_c)
     assert held["status"] == "ACK" and held.get("held"), held
     uetr = _uetr(clear[0])
-    return Seeded(a, b, held["id"], tuple(r["id"] for r in sent), uetr)
+    return Seeded(a, b, held["id"], tuple(r["id"] for r in sent), uetr, c)
 
 
 def _uetr(payload: bytes) -> str:
