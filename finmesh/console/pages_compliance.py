@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from finmesh.console import svg
 from finmesh.console.forms import field_value, instant, when
 from finmesh.console.web import Console, Operator, threaded
-from finmesh.domain.errors import NotFound
+from finmesh.domain.errors import BadRequest, NotFound
 
 IMPACT_DAYS_DEFAULT = 30
 DAY_MS = 86_400_000
@@ -22,6 +22,7 @@ DAY_MS = 86_400_000
 def add_routes(router: APIRouter, console: Console) -> None:
     _hold_routes(router, console)
     _measure_routes(router, console)
+    _licence_routes(router, console)
 
 
 def _hold_routes(router: APIRouter, console: Console) -> None:
@@ -169,6 +170,58 @@ def _measure_routes(router: APIRouter, console: Console) -> None:
             return f"/console/measures/{measure_id}"
 
         return await console.action(request, act)
+
+
+def _licence_routes(router: APIRouter, console: Console) -> None:
+    node = console.node
+    comp = node.compliance
+
+    @router.post("/console/measures/{measure_id}/licences")
+    async def propose_licence(request: Request, measure_id: str) -> Response:
+        async def act(who: Operator, form: dict[str, str]) -> str:
+            await threaded(
+                lambda: comp.propose_licence(
+                    who.operator,
+                    who.roles,
+                    measure_id=measure_id,
+                    reference=form.get("reference", "").strip(),
+                    purposes=_codes(form.get("purposes")),
+                    counterparties=_codes(form.get("counterparties")),
+                    currencies=_codes(form.get("currencies")),
+                    amount_max=_decimal(form.get("amount_max"), "amount_max"),
+                    total_max=_decimal(form.get("total_max"), "total_max"),
+                    valid_from_ms=instant(form.get("valid_from"), "valid from"),
+                    valid_until_ms=instant(form.get("valid_until"), "valid until"),
+                )
+            )
+            return "/console/measures"
+
+        return await console.action(request, act)
+
+    @router.post("/console/licences/{licence_id}/approve")
+    async def approve_licence(request: Request, licence_id: str) -> Response:
+        async def act(who: Operator, form: dict[str, str]) -> str:
+            await threaded(lambda: comp.approve_licence(who.operator, who.roles, licence_id))
+            node.bell.ring()
+            return "/console/measures"
+
+        return await console.action(request, act)
+
+
+def _codes(text: str | None) -> list[str]:
+    return [c.strip().upper() for c in (text or "").replace(";", ",").split(",") if c.strip()]
+
+
+def _decimal(text: str | None, name: str) -> Decimal | None:
+    if not text or not text.strip():
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise BadRequest(f"{name}: {text[:30]!r} is not an amount") from None
+    if not value.is_finite() or value <= 0:
+        raise BadRequest(f"{name} must be a positive amount")
+    return value
 
 
 def _amount(text: str) -> float:
