@@ -25,13 +25,12 @@ import binascii
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from finmesh.domain.errors import AuthenticationFailed
 from finmesh.domain.limits import REQUEST_CLOCK_SKEW_SECONDS
-from finmesh.identity import pki
+from finmesh.identity import pki, request_auth
 
 VERSION = "finmesh-signin-v1"
 CODE_VALID_MS_MAX = 7 * 24 * 3600 * 1000
@@ -110,20 +109,9 @@ def verify_code(
         raise AuthenticationFailed("sign-in code is issued in the future")
     if now_ms >= code.expires_ms:
         raise AuthenticationFailed("sign-in code has expired: make a new one")
-    if cert_pem is None:
-        raise AuthenticationFailed(f"unknown operator {code.subject!r}")
-    try:
-        cert = pki.load_certificate(cert_pem)
-        ca_cert = pki.load_certificate(ca_cert_pem)
-    except pki.PkiError as exc:
-        raise AuthenticationFailed(
-            f"certificate for {code.subject!r} is unreadable: {exc}"
-        ) from None
-    when = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
-    pki.verify_issued_by(cert, ca_cert, now=when, kind=pki.as_kind("operator"))
-    identity = pki.certificate_identity(cert)
-    if identity.subject != code.subject:
-        raise AuthenticationFailed("sign-in code names another operator than its certificate")
+    cert, identity = request_auth.check_certificate(
+        code.subject, cert_pem, ca_cert_pem, now_ms=now_ms, kind=pki.as_kind("operator")
+    )
     if not pki.verify_signature(cert, code.statement(), code.signature):
         raise AuthenticationFailed(f"bad signature on the sign-in code of {code.subject!r}")
     return identity
