@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from finmesh.client import Client
+from finmesh.domain.iso20022 import example_message
 from finmesh.network.demo_directory import sanctions_demo_entities
 from finmesh.node.launcher import NodeProcess
-from tests.console.seed import Seeded, seed
+from tests.console.seed import Seeded, real_participants, seed
 from tests.console.signin import csrf_of, sign_in
 
 CBR = sanctions_demo_entities()["cbr"]
@@ -74,6 +75,20 @@ def test_prohibition_and_licence_with_four_eyes(served: tuple[str, Path, Seeded]
         assert approved.status_code == 303
         assert f"{licence}</td>" in bob.get("/console/measures").text
         assert "bob" in bob.get("/console/measures").text.split(licence, 1)[1].split("</tr>")[0]
+        # traffic through the prohibition: EUR under the licence passes, USD is held
+        a, b = real_participants(root)[3:5]
+        with Client.from_profile(root / "participants" / a, url) as bank:
+            [passed, held] = bank.send(
+                [example_message("pacs.009", a, b, extra_agent_bics=[CBR]),
+                 example_message("pacs.009", a, b, extra_agent_bics=[CBR], currency="USD")]
+            )  # fmt: skip
+        assert passed["licence"] == licence and held["held"], (passed, held)
+        life = bob.get(f"/console/messages?field=biz_msg_id&value={passed['id']}",
+                       follow_redirects=True).text  # fmt: skip
+        assert f"through licence {licence}" in life
+        hold_page = bob.get(f"/console/holds/{held['hold']}").text
+        link = f'<a href="/console/measures/{measure}">{measure}</a>'
+        assert f"Measure {link}: prohibit" in hold_page
 
 
 def test_refused_inputs_change_nothing(served: tuple[str, Path, Seeded]) -> None:
