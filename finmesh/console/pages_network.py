@@ -49,6 +49,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 connected=sum(1 for p in participants if p["connected"]),
                 when=when,
                 messages=await threaded(node.store.message_count),
+                dialect=getattr(node.store, "dialect", "?"),
+                policy_version=await threaded(node.store.policy_version),
             )
 
         return await console.page(request, build)
