@@ -11,8 +11,10 @@ import click
 from finmesh import config
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
-from finmesh.identity import keystore
+from finmesh.identity import keystore, signin_code
+from finmesh.identity.profile import load_profile
 from finmesh.network.create import add_operator, init_network, load_ca, onboard
+from finmesh.node.clock import system_clock
 from finmesh.store.factory import open_store
 from finmesh.store.sql_store import SqlStore
 
@@ -255,7 +257,56 @@ def operator_add(
         folder = add_operator(cfg, store, ca, name, roles, own)
     finally:
         store.close()
-    emit({"profile": str(folder), "roles": list(roles)})
+    profile = load_profile(folder, own)
+    code = signin_code.issue_code(profile.key, name, system_clock())
+    emit(
+        {
+            "profile": str(folder),
+            "roles": list(roles),
+            "console": f"{cfg.url.rstrip('/')}/console",
+            "sign_in_code": code,
+            "sign_in": SIGN_IN_HINT.format(url=cfg.url.rstrip("/"), folder=folder),
+        }
+    )
+
+
+SIGN_IN_HINT = (
+    "open {url}/console and paste sign_in_code (valid 24 h, once); for a new code later:"
+    " finmesh operator sign-in-code --operator {folder}"
+)
+
+
+@operator.command("sign-in-code")
+@click.option(
+    "--operator",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="operator profile folder (DIR/operators/<name>); its key signs the code",
+)
+@click.option(
+    "--valid-minutes",
+    type=click.IntRange(1, signin_code.CODE_VALID_MS_MAX // 60_000),
+    default=10,
+    show_default=True,
+    help="how long the code may be used (once)",
+)
+def operator_sign_in_code(folder: Path, valid_minutes: int) -> None:
+    """Make a one-time code that signs this operator in to the web console."""
+    profile = load_profile(folder)
+    if profile.kind != "operator":
+        fail("not_operator", f"{folder} is a {profile.kind} profile, not an operator's")
+    code = signin_code.issue_code(
+        profile.key, profile.subject, system_clock(), valid_minutes * 60_000
+    )
+    emit(
+        {
+            "operator": profile.subject,
+            "console": f"{profile.url.rstrip('/')}/console",
+            "sign_in_code": code,
+            "valid_minutes": valid_minutes,
+        }
+    )
 
 
 @click.command()

@@ -243,7 +243,26 @@ def check_headers(
             f" allowed ±{REQUEST_CLOCK_SKEW_SECONDS} s"
         )
 
-    cert_pem = certificate_for(subject)
+    cert, identity = check_certificate(
+        subject, certificate_for(subject), ca_cert_pem, now_ms=now_ms, kind=kind
+    )
+    return CheckedHeaders(
+        subject=subject,
+        method=upper_method,
+        target=target,
+        timestamp_ms=timestamp_ms,
+        nonce=nonce,
+        signature=signature,
+        cert=cert,
+        identity=identity,
+    )
+
+
+def check_certificate(
+    subject: str, cert_pem: bytes | None, ca_cert_pem: bytes, *, now_ms: int, kind: pki.Kind
+) -> tuple[x509.Certificate, pki.CertIdentity]:
+    """The certificate on record for ``subject``: issued by the network CA, of ``kind``,
+    valid at ``now_ms`` and naming ``subject`` (console sign-in codes check the same)."""
     if cert_pem is None:
         raise AuthenticationFailed(f"unknown subject {subject!r}: no certificate on record")
     try:
@@ -261,17 +280,7 @@ def check_headers(
         raise AuthenticationFailed(
             f"subject mismatch: header says {subject!r}, certificate names {identity.subject!r}"
         )
-
-    return CheckedHeaders(
-        subject=subject,
-        method=upper_method,
-        target=target,
-        timestamp_ms=timestamp_ms,
-        nonce=nonce,
-        signature=signature,
-        cert=cert,
-        identity=identity,
-    )
+    return cert, identity
 
 
 def verify_body(checked: CheckedHeaders, body: bytes) -> VerifiedRequest:

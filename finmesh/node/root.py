@@ -13,6 +13,7 @@ from finmesh.node.clock import Clock, system_clock
 from finmesh.node.compliance import Compliance
 from finmesh.node.delivery import Bell, DeliveryService
 from finmesh.node.intake import Intake
+from finmesh.node.observe import Observation
 from finmesh.node.schemas import Schemas
 from finmesh.node.screening import ScreeningService
 from finmesh.node.tracking import Tracking
@@ -38,6 +39,7 @@ class Node:
         self.trust = Trust(self.store, clock)
         self.screening = ScreeningService(self.store, clock)
         self.schemas = Schemas(self.store, clock)
+        self.observe = Observation(self.store, clock, self.compliance.snapshot)
         self.intake = Intake(
             self.store,
             clock,

@@ -23,6 +23,7 @@ from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.holds import Hold
 from finmesh.store import codec, queries
 from finmesh.store.audit_head import advance_anchor, read_anchor
+from finmesh.store.console_tables import ConsoleTables
 from finmesh.store.handle import Handle
 from finmesh.store.payment_tables import PaymentTables, store_events
 from finmesh.store.policy_tables import (
@@ -57,7 +58,8 @@ class Listening(Protocol):
 
 
 class SqlStore(
-    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, PaymentTables
+    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, PaymentTables,
+    ConsoleTables,
 ):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
