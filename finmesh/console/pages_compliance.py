@@ -1,5 +1,5 @@
 """Compliance pages: the hold queue (each hold as a person reads the message) and the
-measures (propose, approve, lift, and the impact of a draft drawn before approval).
+measures (propose, approve or refuse, lift, and the impact of a draft drawn before approval).
 Every action is the compliance service's own call, with its four-eyes rules."""
 
 from __future__ import annotations
@@ -156,6 +156,17 @@ def _measure_routes(router: APIRouter, console: Console) -> None:
         async def act(who: Operator, form: dict[str, str]) -> str:
             await threaded(lambda: comp.approve_measure(who.operator, who.roles, measure_id))
             node.bell.ring()
+            return f"/console/measures/{measure_id}"
+
+        return await console.action(request, act)
+
+    @router.post("/console/measures/{measure_id}/refuse")
+    async def refuse(request: Request, measure_id: str) -> Response:
+        async def act(who: Operator, form: dict[str, str]) -> str:
+            reason = form.get("reason", "")
+            await threaded(
+                lambda: comp.refuse_measure(who.operator, who.roles, measure_id, reason)
+            )
             return f"/console/measures/{measure_id}"
 
         return await console.action(request, act)

@@ -91,6 +91,35 @@ def test_prohibition_and_licence_with_four_eyes(served: tuple[str, Path, Seeded]
         assert f"Measure {link}: prohibit" in hold_page
 
 
+def test_a_second_officer_refuses_a_proposal_from_its_page(
+    served: tuple[str, Path, Seeded],
+) -> None:
+    url, root, _ = served
+    with httpx.Client(base_url=url, timeout=15) as alice, \
+            httpx.Client(base_url=url, timeout=15) as bob:  # fmt: skip
+        sign_in(alice, root, "alice")
+        sign_in(bob, root, "bob")
+        made = post(alice, "/console/measures", "/console/measures", kind="prohibit",
+                    bic=CBR[:8], action="hold", reference="draft to refuse",
+                    effective="2099-01-01T00:00")  # fmt: skip
+        assert made.status_code == 303
+        page = made.headers["location"]
+        assert 'action="' + page + '/refuse"' in bob.get(page).text
+        own = post(alice, f"{page}/refuse", page, reason="mine")
+        assert own.status_code == 409 and "four-eyes" in own.text
+        unexplained = post(bob, f"{page}/refuse", page, reason="  ")
+        assert unexplained.status_code == 400 and flash(unexplained) == "bad_request"
+        assert post(bob, f"{page}/refuse", page, reason="wrong entity").status_code == 303
+        shown = bob.get(page).text
+        assert "refused</span>" in shown and "by bob: wrong entity" in shown
+        assert f'action="{page}/approve"' not in shown
+        # without the CSRF token nothing is refused
+        with httpx.Client(base_url=url, timeout=15) as carol:
+            sign_in(carol, root, "alice")
+            forged = carol.post(f"{page}/refuse", data={"reason": "forged"})
+            assert forged.status_code == 403
+
+
 def test_refused_inputs_change_nothing(served: tuple[str, Path, Seeded]) -> None:
     url, root, seeded = served
     before = audit_size(url, root)
