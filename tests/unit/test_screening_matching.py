@@ -276,3 +276,18 @@ def test_a_one_word_listed_name_explains_one_word_of_a_longer_name_only() -> Non
     assert held(small, "Fortune", "v")
     assert held(small, "Gazprom", "g")
     assert held(small, "Gazprom PJSC", "g")  # legal forms are no extra words
+
+
+def test_sound_alike_respellings_match_but_names_sharing_consonants_do_not() -> None:
+    listed = (
+        ListEntry("s", PERSON, "SOLEIMANI, Qasem"),
+        ListEntry("z", PERSON, "ZUBAYDAH, Abu"),
+        ListEntry("m", PERSON, "SALMAN, Maalim"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "sound alikes", listed)])
+    assert held(small, "Qasem Salimani", "s")
+    assert held(small, "Abu Zubaida", "z")
+    assert "sounds alike" in hits(small, "Qasem Salimani")["s"].why
+    other = small.screen(Query("t", name="Qasem Salman"))
+    assert "sounds alike" not in " ".join(h.why for h in other)
+    assert not held(small, "Qasem Salman", "s")  # three vowel edits: another name

@@ -16,9 +16,9 @@ from benchmarks.screening.scoreboard import Scoreboard, screen_cases
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 
-RECALL_IN_SCOPE_MIN = 0.69
-"""Measured 0.702 on the unseen half (3,035 in-scope aliases; 0.682 before persons'
-short forms and first-letter romanisations)."""
+RECALL_IN_SCOPE_MIN = 0.695
+"""Measured 0.708 on the unseen half (3,035 in-scope aliases; 0.682 before persons'
+short forms, first-letter romanisations and sound-alike spellings)."""
 FALSE_ALERT_RATE_MAX = 0.016
 """Measured 0.0143 on the unseen half (15,420 clean names; 0.0232 before extra words
 cost more against one-word listed names)."""
@@ -28,7 +28,7 @@ KIND_RECALL_MIN = {
     "entity:respelled": 0.70,  # 0.728
     "person:fewer_parts": 0.64,  # 0.662 (0.493 before persons' short forms)
     "person:more_parts": 0.98,  # 1.0
-    "person:respelled": 0.73,  # 0.750
+    "person:respelled": 0.74,  # 0.764
     "person:respelled+fewer_parts": 0.46,  # 0.480
 }
 
