@@ -112,3 +112,41 @@ def test_rejection_return_recall_and_cover_are_tracked(clients: dict[str, Client
     # the flows reached the receiver like any message
     kinds = [m["type"][:8] for page in b.pages(0) for m in page]
     assert kinds.count("pacs.008") == 1 and "camt.056" in kinds and "pacs.009" in kinds
+
+
+def test_the_networks_own_rejections_and_returns_join_the_history(
+    network: Path, node: NodeProcess, clients: dict[str, Client]
+) -> None:
+    from finmesh.network.demo_directory import sanctions_demo_entities
+
+    a, b, c = (clients[k] for k in "abc")
+    cbr = sanctions_demo_entities()["cbr"]
+    alice = Client.from_profile(network / "operators" / "alice", node.url)
+    bob = Client.from_profile(network / "operators" / "bob", node.url)
+    with alice, bob:
+        # a prohibition holds a payment naming the central bank; two officers reject it
+        prohibition = alice.request("POST", "/v1/ops/measures", body={
+            "kind": "prohibit", "bic": cbr[:8], "action": "hold", "reference": "Reg 2022/334"})
+        bob.request("POST", f"/v1/ops/measures/{prohibition['id']}/approve")
+        held = example_message("pacs.008", bic(a), bic(b), definition="pacs.008.001.08",
+                               extra_agent_bics=[cbr])
+        result = send(a, held)
+        [hold] = [h for h in alice.request("GET", "/v1/ops/holds") if h["message"] == result["id"]]
+        path = f"/v1/ops/holds/{hold['id']}/reject"
+        alice.request("POST", path, body={"reason": "no licence covers it"})
+        bob.request("POST", path, body={})
+        rejected = a.track(flows.original_of(held).uetr)
+        assert [(e["step"], e["status"], e["reason"]) for e in rejected["events"]] == [
+            ("payment", "ACSP", None), ("network_reject", "RJCT", "P03")]
+        assert rejected["status"] == "RJCT"
+        # a payment queued for c is returned when c is disconnected
+        queued = example_message("pacs.008", bic(a), bic(c), definition="pacs.008.001.08")
+        send(a, queued)
+        cut = alice.request("POST", "/v1/ops/measures", body={
+            "kind": "disconnect", "bic": bic(c)[:8], "reference": "Reg 2022/345"})
+        bob.request("POST", f"/v1/ops/measures/{cut['id']}/approve")
+        returned = a.track(flows.original_of(queued).uetr)
+        assert [(e["step"], e["reason"]) for e in returned["events"]] == [
+            ("payment", None), ("network_return", "P04")]
+        assert returned["status"] == "RJCT"
+        assert alice.request("GET", f"/v1/payments/{flows.original_of(queued).uetr}") == returned
