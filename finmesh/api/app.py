@@ -90,6 +90,7 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        redirect_slashes=False,  # /v1/messages/ is not found, never redirected (no 307)
     )
     errors.install(app)
 

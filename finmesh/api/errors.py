@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 
@@ -60,6 +61,22 @@ ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
 
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+REASON_PHRASES = {400: "Bad Request", 431: "Request Header Fields Too Large"}
+
+
+def raw_response(status: int, code: str, message: str) -> bytes:
+    """A whole HTTP/1.1 response in the API's error shape, for the connection layer's own
+    refusals (a malformed or oversized request head) that never reach the application.
+    The connection is closed after it."""
+    body = json.dumps({"error": code, "message": message}).encode()
+    head = (
+        f"HTTP/1.1 {status} {REASON_PHRASES.get(status, 'Error')}\r\n"
+        "content-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
 
 
 def status_for(exc: FinmeshError) -> tuple[int, str]:
