@@ -59,6 +59,10 @@ class HeaderDeadline:
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
     client: tuple[str, int] | None
+    _counting: bool
+    _head_bytes: int
+    _head_lines: int
+    _tail: bytes
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)  # type: ignore[misc]

@@ -14,6 +14,7 @@ from finmesh.domain.directory import parse_directory_csv
 from finmesh.identity import keystore
 from finmesh.network.create import add_operator, init_network, load_ca, onboard
 from finmesh.store.factory import open_store
+from finmesh.store.port import StoreUnavailable
 from finmesh.store.sql_store import SqlStore
 
 network_dir = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
@@ -36,7 +37,10 @@ def _passphrase(file: Path | None) -> bytes | None:
 
 def open_network_store(cfg: config.NetworkConfig) -> SqlStore:
     """The network's store; a clear message and exit 1 if it cannot be used."""
-    return open_store(cfg)
+    try:
+        return open_store(cfg)
+    except StoreUnavailable as exc:
+        fail("store_unavailable", f"{exc} (is the disk full, or the database down?)")
 
 
 def require_network(root: Path) -> config.NetworkConfig:

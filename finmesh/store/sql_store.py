@@ -10,6 +10,7 @@ audit chain linear however many nodes write. ``_write()`` adds the audit head an
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -46,6 +47,7 @@ from finmesh.store.schema_tables import SchemaTables
 from finmesh.store.sql_delivery import DeliveryTables
 from finmesh.store.trust_tables import TrustTables, check_trust
 
+log = logging.getLogger("finmesh.store")
 Q = queries.load("queries.sql")
 
 
@@ -108,7 +110,16 @@ class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, Schem
         finally:
             head = take_appended()
         if head is not None and self._anchor is not None:
-            advance_anchor(self._anchor, head)
+            try:
+                advance_anchor(self._anchor, head)
+            except OSError as exc:
+                # the change is committed; the anchor may lag (it is a lower bound) and
+                # catches up with the next commit once the file can be written again
+                log.warning(
+                    "audit anchor not advanced: %s",
+                    exc,
+                    extra={"event": "audit.anchor_lagging", "seq": head.seq},
+                )
 
     def _one(self, name: str, *args: object) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._conn().execute(Q[name], args).fetchone()
