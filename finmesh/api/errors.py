@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from finmesh.api import events
 from finmesh.api.ratelimit import RateLimited
 from finmesh.domain.errors import (
     AuthenticationFailed,
@@ -20,6 +21,7 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
+from finmesh.identity.request_auth import HEADER_SUBJECT
 from finmesh.node.compliance import Forbidden
 from finmesh.node.trust import CertificateRevoked
 from finmesh.sanctions.errors import ListFormatError
@@ -98,6 +100,11 @@ def install(app: FastAPI) -> None:
             body.update(code=exc.code, where=exc.where, detail=exc.detail)
         if isinstance(exc, RequestTimeout):
             headers["Connection"] = "close"  # the rest of a trickled body is not waited for
+        if isinstance(exc, AuthenticationFailed):
+            peer = request.client.host if request.client else None
+            events.auth_refused(code, str(exc), request.headers.get(HEADER_SUBJECT), peer)
+        if isinstance(exc, StoreUnavailable):
+            events.store_unavailable(str(exc), request.url.path)
         if isinstance(exc, RateLimited | StoreUnavailable):
             headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
             body["retry_after_s"] = round(exc.retry_after_s, 3)
@@ -105,7 +112,8 @@ def install(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A bug, not a client's fault: log it whole, answer in the API's own shape.
-        log.exception("unhandled error", extra={"action": "unhandled", "path": request.url.path})
+        where = {"event": "http.unhandled", "path": request.url.path}
+        log.exception("unhandled error", extra=where)
         return JSONResponse(
             {"error": "internal_error", "message": "internal error; the node logged it"},
             status_code=500,

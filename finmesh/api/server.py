@@ -42,6 +42,10 @@ PROTOCOL = "finmesh.api.server:DeadlineProtocol"
 _Base: Any = AutoHTTPProtocol  # httptools when installed, else h11 (pure Python)
 
 
+SHUTDOWN_SECONDS = 1
+"""How long a stopping node waits for requests in flight (long polls are cut: their
+clients poll again) before it exits: the outage window of a restart stays short."""
+
 REFUSED_DRAIN_SECONDS = 1.0
 """How long a connection refused for its head stays open, discarding what arrives, so
 the client can read the 431 before the connection closes (closing at once would reset
@@ -152,7 +156,7 @@ class HeaderDeadline:
         peer = self.client[0] if self.client else "unknown"
         log.warning(
             "closing a connection that sent no complete request headers in time",
-            extra={"action": "header_deadline", "peer": peer},
+            extra={"event": "http.header_deadline", "peer": peer},
         )
         self.transport.close()
 

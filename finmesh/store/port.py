@@ -202,6 +202,17 @@ class Delivery:
     possible_duplicate: bool
     translation: bytes | None = None
     """The network's ISO 20022 translation of a message its sender submitted as FIN."""
+    received_ms: int | None = None
+    """When the network accepted it (for the delivery latency metric)."""
+
+
+@dataclass(frozen=True)
+class QueueStat:
+    """Unacknowledged queued messages of one delivery priority."""
+
+    priority: str
+    depth: int
+    oldest_received_ms: int
 
 
 @dataclass(frozen=True)
@@ -282,6 +293,7 @@ class Store(Protocol):
     ) -> list[Delivery]: ...
     def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor: ...
     def delivery_cursor(self, receiver: str) -> Cursor: ...
+    def queue_stats(self) -> list[QueueStat]: ...
     def warn_obsolete(self, now_ms: int, limit: int) -> int: ...
 
     # notices

@@ -1,0 +1,91 @@
+"""What the HTTP edge reports of each request's outcome: its log events and metrics,
+in one place so the two agree (a NAK counted is a NAK logged, with the same code).
+
+Only identifiers and codes are reported (BizMsgIdr, BICs, OSNs, ids), never payloads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from finmesh.api import metrics
+from finmesh.api.logs import event, log
+from finmesh.node.intake import Verdict
+from finmesh.store.port import Delivery
+
+
+def submitted(sender: str, verdicts: Sequence[Verdict], seconds: float) -> None:
+    metrics.MESSAGES_IN.inc(len(verdicts))
+    metrics.ACK_SECONDS.observe(seconds)
+    acked = sum(1 for v in verdicts if v.status == "ACK")
+    if acked:
+        metrics.MESSAGES_ACKED.inc(acked)
+    held = sum(1 for v in verdicts if v.held)
+    if held:
+        metrics.MESSAGES_HELD.inc(held)
+    for v in verdicts:
+        if v.status == "NAK":
+            metrics.MESSAGES_NAKED.labels(v.reason.code if v.reason else "none").inc()
+    if not log.isEnabledFor(logging.INFO):
+        return
+    for v in verdicts:
+        if v.status == "ACK":
+            kind = "message.held" if v.held else "message.accepted"
+            event(
+                kind,
+                f"{v.biz_msg_id} from {sender}",
+                sender=sender,
+                receiver=v.receiver,
+                biz_msg_id=v.biz_msg_id,
+                duplicate=v.duplicate,
+                hold=v.hold_id,
+                measure=v.measure_id,
+            )
+        else:
+            code = v.reason.code if v.reason else None
+            event(
+                "message.nakked",
+                f"{v.biz_msg_id} from {sender}: {code}",
+                sender=sender,
+                biz_msg_id=v.biz_msg_id,
+                reason=code,  # the detail may quote the payload: not logged
+            )
+
+
+def delivered(receiver: str, found: Sequence[Delivery], now_ms: int) -> None:
+    if not found:
+        return
+    fresh = [d for d in found if not d.possible_duplicate]
+    again = len(found) - len(fresh)
+    if fresh:
+        metrics.DELIVERIES.labels("false").inc(len(fresh))
+    if again:
+        metrics.DELIVERIES.labels("true").inc(again)
+    for d in fresh:
+        if d.received_ms is not None:
+            metrics.DELIVERY_SECONDS.observe(max(0, now_ms - d.received_ms) / 1000)
+    event(
+        "message.delivered",
+        f"{len(found)} to {receiver}",
+        receiver=receiver,
+        count=len(found),
+        first_osn=found[0].osn,
+        last_osn=found[-1].osn,
+        possible_duplicates=again,
+    )
+
+
+def auth_refused(code: str, message: str, subject: str | None, peer: str | None) -> None:
+    event(
+        "auth.refused",
+        message,
+        logging.WARNING,
+        code=code,
+        subject=(subject or "")[:64] or None,
+        peer=peer,
+    )
+
+
+def store_unavailable(message: str, path: str) -> None:
+    metrics.DATABASE_ERRORS.inc()
+    event("store.unavailable", message, logging.WARNING, path=path)
