@@ -83,6 +83,12 @@ def test_full_disk_answers_coded_503_and_the_sdk_retries(full_disk_net: Path) ->
         assert int(refused.headers["retry-after"]) >= 1
         assert "disk is full" in refused.json()["message"] or "I/O" in refused.json()["message"]
 
+        ready = httpx.get(f"{node.url}/v1/ready")
+        assert ready.status_code == 503 and ready.headers["retry-after"]
+        assert ready.json()["error"] == "not_ready"
+        assert ready.json()["checks"]["database"] != "ok"
+        assert httpx.get(f"{node.url}/v1/health").status_code == 200  # alive all the same
+
         # the SDK waits as told and sends again: space comes back meanwhile
         threading.Timer(0.3, filler.unlink).start()
         later = example_message("pacs.008", a.profile.subject, b_dir.name)
@@ -90,7 +96,7 @@ def test_full_disk_answers_coded_503_and_the_sdk_retries(full_disk_net: Path) ->
         [result] = a.send([later])
         assert result["status"] == "ACK" and not result["duplicate"]
         assert time.monotonic() - started >= 0.9  # it did wait for Retry-After
-        assert httpx.get(f"{node.url}/v1/health").status_code == 200
+        assert httpx.get(f"{node.url}/v1/ready").status_code == 200
     finally:
         a.close()
         node.stop()
