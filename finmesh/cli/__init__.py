@@ -12,6 +12,7 @@ from finmesh.cli import (
     demo,
     messaging,
     network,
+    ops,
     output,
     schemas,
     screening,
@@ -36,6 +37,7 @@ for command in (
     *screening.COMMANDS,
     *schemas.COMMANDS,
     *translate.COMMANDS,
+    *ops.COMMANDS,
 ):
     cli.add_command(command)
 

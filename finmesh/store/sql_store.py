@@ -42,6 +42,7 @@ from finmesh.store.port import (
     Stored,
     StoreOutcome,
 )
+from finmesh.store.retention_tables import RetentionTables
 from finmesh.store.sanctions_tables import SanctionsTables, store_results
 from finmesh.store.schema_tables import SchemaTables
 from finmesh.store.sql_delivery import DeliveryTables
@@ -57,7 +58,9 @@ class Listening(Protocol):
     def stop(self) -> None: ...
 
 
-class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables):
+class SqlStore(
+    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, RetentionTables
+):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
     dialect: ClassVar[str]
