@@ -31,7 +31,6 @@ from typing import Any
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from finmesh import config
-from finmesh.api.errors import raw_response
 from finmesh.domain import limits
 
 log = logging.getLogger("finmesh.api")
@@ -88,6 +87,7 @@ class HeaderDeadline:
     def send_400_response(self, msg: str) -> None:
         """The parser's refusal of a malformed head (a NUL byte in a header, a bad
         request line), in the API's error shape instead of plain text."""
+        from finmesh.api.errors import raw_response  # by then the app has imported it
         self.transport.write(raw_response(400, "bad_request", f"malformed HTTP request: {msg}"))
         self.transport.close()
 
@@ -111,6 +111,9 @@ class HeaderDeadline:
         return self._head_bytes > limits.REQUEST_HEAD_BYTES_MAX or self._head_lines > lines_max
 
     def _refuse_head(self) -> None:
+        from finmesh.api.errors import raw_response  # not at import: the CLI's parent
+        # process of --workers N imports this module without the app (a faster restart)
+
         self._refused = True
         self._disarm()
         peer = self.client[0] if self.client else "unknown"
