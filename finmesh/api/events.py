@@ -28,12 +28,25 @@ def submitted(sender: str, verdicts: Sequence[Verdict], seconds: float) -> None:
             metrics.MESSAGES_NAKED.labels(v.reason.code if v.reason else "none").inc()
     if not log.isEnabledFor(logging.INFO):
         return
+    # one line per request; a line per message only for the exceptions (NAKs, holds)
+    # and, at debug, for every ACK: a line per accepted message cost two thirds of
+    # intake throughput (400 against 1,225 msgs/s, `finmesh bench intake`, busy machine)
+    event(
+        "message.batch",
+        f"{len(verdicts)} from {sender}: {acked} ACK, {len(verdicts) - acked} NAK",
+        sender=sender,
+        messages=len(verdicts),
+        acked=acked,
+        nakked=len(verdicts) - acked,
+        held=held,
+    )
+    debug = log.isEnabledFor(logging.DEBUG)
     for v in verdicts:
-        if v.status == "ACK":
-            kind = "message.held" if v.held else "message.accepted"
+        if v.status == "ACK" and (v.held or debug):
             event(
-                kind,
+                "message.held" if v.held else "message.accepted",
                 f"{v.biz_msg_id} from {sender}",
+                logging.INFO if v.held else logging.DEBUG,
                 sender=sender,
                 receiver=v.receiver,
                 biz_msg_id=v.biz_msg_id,
@@ -41,7 +54,7 @@ def submitted(sender: str, verdicts: Sequence[Verdict], seconds: float) -> None:
                 hold=v.hold_id,
                 measure=v.measure_id,
             )
-        else:
+        elif v.status == "NAK":
             code = v.reason.code if v.reason else None
             event(
                 "message.nakked",

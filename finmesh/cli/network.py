@@ -150,8 +150,10 @@ def serve(
         "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
     }
     if workers > 1:
+        from finmesh.api.workers import serve_forked
+
         os.environ["FINMESH_NETWORK"] = str(directory.resolve())
-        uvicorn.run("finmesh.api.app:app_from_env", factory=True, workers=workers, **common)
+        serve_forked(workers, common)
         return
     from finmesh.api.app import create_app
     from finmesh.node.root import Node

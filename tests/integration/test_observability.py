@@ -43,7 +43,8 @@ def log_lines(root: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def two_workers(network: Path) -> Iterator[NodeProcess]:
-    node = NodeProcess(network, workers=2, args=("--log-level", "info")).start()
+    # debug: every event, so the test also shows that none of them carries a payload
+    node = NodeProcess(network, workers=2, args=("--log-level", "debug")).start()
     try:
         yield node
     finally:
@@ -98,6 +99,8 @@ def test_metrics_and_logs_after_real_traffic(two_workers: NodeProcess) -> None:
     accepted = by_event["message.accepted"]
     assert sorted(x["biz_msg_id"] for x in accepted) == sorted(r["id"] for r in results[:5])
     assert sorted(x["reason"] for x in by_event["message.nakked"]) == nak_codes
+    batches = by_event["message.batch"]
+    assert [(x["messages"], x["acked"], x["nakked"]) for x in batches] == [(5, 5, 0), (2, 0, 2)]
     assert sum(x["count"] for x in by_event["message.delivered"]) == 5
     [refusal] = by_event["auth.refused"]
     assert refusal["code"] == "authentication_failed" and refusal["level"] == "warning"
