@@ -13,7 +13,7 @@ from fastapi import FastAPI, Response
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
-from finmesh.api import errors, health, metrics, operators, participants
+from finmesh.api import errors, events, health, metrics, operators, participants
 from finmesh.api.auth import Limits
 from finmesh.api.logs import RequestIds, event
 from finmesh.api.peer_bells import PeerBells, supported
@@ -95,8 +95,8 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         redirect_slashes=False,  # /v1/messages/ is not found, never redirected (no 307)
     )
     errors.install(app)
-    app.add_middleware(RequestIds, on_done=metrics.observe_request)
-    node.intake.on_screened = metrics.SCREENING_SECONDS.observe
+    app.add_middleware(RequestIds, on_done=events.observe_request)
+    node.intake.on_screened = events.screened
     health.install(app, node)
 
     @app.get("/metrics", tags=["public"], include_in_schema=False)
@@ -147,8 +147,7 @@ async def _every(seconds: float, work: Callable[[], int], node: Node) -> None:
         try:
             changed = await run_in_threadpool(work)
         except StoreUnavailable as exc:  # the database is away: try again next time
-            metrics.DATABASE_ERRORS.inc()
-            event("store.unavailable", f"periodic work skipped: {exc}", logging.WARNING)
+            events.store_unavailable(f"periodic work skipped: {exc}", "(periodic)")
             continue
         except Exception:  # keep going: one failed pass must not stop the node
             log.exception("periodic work failed", extra={"event": "periodic.failed"})

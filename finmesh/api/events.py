@@ -5,15 +5,39 @@ Only identifiers and codes are reported (BizMsgIdr, BICs, OSNs, ids), never payl
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec
 
 from finmesh.api import metrics
 from finmesh.api.logs import event, log
 from finmesh.node.intake import Verdict
 from finmesh.store.port import Delivery
 
+P = ParamSpec("P")
 
+
+def quietly(report: Callable[P, None]) -> Callable[P, None]:
+    """Reporting must never fail the request it reports: a metrics file that cannot grow
+    (a full disk) is logged once per process and otherwise ignored."""
+
+    @functools.wraps(report)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            report(*args, **kwargs)
+        except OSError as exc:
+            if not _failed:
+                _failed.append(True)
+                log.warning("metrics not recorded: %s", exc, extra={"event": "metrics.failed"})
+
+    return guarded
+
+
+_failed: list[bool] = []
+
+
+@quietly
 def submitted(sender: str, verdicts: Sequence[Verdict], seconds: float) -> None:
     metrics.MESSAGES_IN.inc(len(verdicts))
     metrics.ACK_SECONDS.observe(seconds)
@@ -65,6 +89,7 @@ def submitted(sender: str, verdicts: Sequence[Verdict], seconds: float) -> None:
             )
 
 
+@quietly
 def delivered(receiver: str, found: Sequence[Delivery], now_ms: int) -> None:
     if not found:
         return
@@ -88,6 +113,16 @@ def delivered(receiver: str, found: Sequence[Delivery], now_ms: int) -> None:
     )
 
 
+@quietly
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    metrics.observe_request(method, route, status, seconds)
+
+
+@quietly
+def screened(seconds: float) -> None:
+    metrics.SCREENING_SECONDS.observe(seconds)
+
+
 def auth_refused(code: str, message: str, subject: str | None, peer: str | None) -> None:
     event(
         "auth.refused",
@@ -99,6 +134,7 @@ def auth_refused(code: str, message: str, subject: str | None, peer: str | None)
     )
 
 
+@quietly
 def store_unavailable(message: str, path: str) -> None:
     metrics.DATABASE_ERRORS.inc()
     event("store.unavailable", message, logging.WARNING, path=path)
