@@ -72,3 +72,13 @@ def test_queue_stats_by_priority(store: SqlStore) -> None:
     store.fetch_deliveries(B, None, 10, 2_000)
     store.acknowledge(B, 1, 3_000)
     assert store.queue_stats() == [QueueStat("NORMAL", 1, 1_500)]
+
+
+def test_pruning_twice_prunes_once(store: SqlStore) -> None:
+    store.store_batch([msg(A, B, "1", body=b"one")])
+    store.fetch_deliveries(B, None, 10, 2_000)
+    store.acknowledge(B, 1, 3_000)
+    due = store.prunable(9_000, 10)
+    note = AuditNote("r", "retention.prune", "x", {})
+    assert store.prune_payloads(due, note, 9_000) == 1
+    assert store.prune_payloads(due, note, 9_001) == 0  # a second pruner read it too

@@ -14,7 +14,7 @@ ORDER BY m.id
 LIMIT ?
 
 -- name: prune_payload
-UPDATE messages SET payload = ? WHERE id = ? AND payload_sha256 = ?
+UPDATE messages SET payload = ? WHERE id = ? AND payload_sha256 = ? AND length(payload) > 0
 
 -- name: prune_translation
 DELETE FROM translations WHERE message_id = ?
