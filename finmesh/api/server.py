@@ -92,7 +92,11 @@ class HeaderDeadline:
         self.transport.close()
 
     def _between_requests(self) -> bool:
-        return self.cycle is None or bool(self.cycle.response_complete)
+        """No request in flight and none being drained: the next bytes are a head. (A
+        401 or 413 answered before its body was read leaves ``more_body`` set while
+        uvicorn discards the rest of that body: those bytes are no head.)"""
+        cycle = self.cycle
+        return cycle is None or (bool(cycle.response_complete) and not cycle.more_body)
 
     def _over(self, data: bytes) -> bool:
         """Count the head's bytes and lines in ``data``; True once a bound is passed."""

@@ -122,6 +122,29 @@ def test_large_body_after_a_small_head_is_not_counted_as_head(target: Target) ->
     assert (status, answer["error"]) == (401, "authentication_failed")
 
 
+def test_a_drained_body_after_an_early_refusal_is_not_taken_for_a_head(target: Target) -> None:
+    # 401 is answered before the body is read; the 2 MB that follow are discarded as
+    # that body, not counted (and refused 431) as the next request's head
+    body = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    head = b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: %d\r\n\r\n" % len(body)
+    with socket.create_connection(("127.0.0.1", target.port)) as conn:
+        conn.sendall(head + body)
+        conn.settimeout(1.5)
+        raw = b""
+        try:
+            while chunk := conn.recv(65536):
+                raw += chunk
+        except TimeoutError:
+            pass  # kept alive: nothing more to read
+        # the connection is still good for the next request
+        conn.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        conn.settimeout(5)
+        following = conn.recv(65536)
+    assert raw.count(b"HTTP/1.1 ") == 1 and raw.startswith(b"HTTP/1.1 401"), raw[:300]
+    assert following.startswith(b"HTTP/1.1 200"), following[:300]
+
+
 def test_nul_byte_in_a_header_gets_a_coded_400(target: Target) -> None:
     status, body = _raw(target.port, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n")
     assert (status, body["error"]) == (400, "bad_request")
