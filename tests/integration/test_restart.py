@@ -19,7 +19,7 @@ from tests.netutil import participants
 
 STOP_SECONDS_MAX = SHUTDOWN_SECONDS + 1.0
 START_SECONDS_MAX = 5.0
-"""Generous: measured 1.9-2.7 s on the shared two-core machine at load 3-5 (README)."""
+"""Generous: start to ready measured 0.7-1.3 s at load 3, up to 2.7 s at load 5 (README)."""
 
 
 def _children(pid: int) -> list[int]:
