@@ -1,17 +1,9 @@
 """One settings surface: the network folder's network.json, overridable by FINMESH_* env.
 
-FINMESH_URL            base URL written into new profiles (default http://127.0.0.1:8470)
-FINMESH_HOST           address `finmesh serve` binds (default 127.0.0.1)
-FINMESH_PORT           port `finmesh serve` binds (default 8470)
-FINMESH_SWEEP_SECONDS  how often the node looks for obsolete undelivered messages (default 5)
-FINMESH_SUBJECT_RPS    requests per second one institution or operator may make (default 500;
-                       bursts of twice that; 0 switches the limit off)
-FINMESH_PEER_RPS       requests per second one peer address may make (default 2000, bursts x2)
-FINMESH_HEADER_SECONDS seconds a connection may take to send a request's headers (default 10)
-FINMESH_BODY_SECONDS   seconds a signed request may take to send its body (default 30)
-FINMESH_DATABASE_URL   PostgreSQL database of the network (postgresql://host[:port]/dbname);
-                       overrides the one `finmesh init --database` wrote into network.json.
-                       Without either, the network uses SQLite in its folder.
+Every variable is declared once in ``SETTINGS`` (name, default, unit, what it does);
+the accessors below read them through it, ``finmesh config show DIR`` prints what is in
+force and where it came from, and the README's table is checked against it by a test.
+A value that does not parse is refused with a coded ``bad_setting`` error naming it.
 """
 
 from __future__ import annotations
@@ -22,10 +14,115 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finmesh.domain import limits
+from finmesh.domain.errors import BadRequest
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
 CONFIG_FILE = "network.json"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("json", "text")
+
+
+class BadSetting(BadRequest):
+    """A FINMESH_* variable holds a value finmesh cannot use."""
+
+    code = "bad_setting"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    """As text, as it would be written in the environment ("" = unset)."""
+    unit: str
+    help: str
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("FINMESH_URL", f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", "URL",
+            "base URL written into new profiles (`finmesh init`)"),
+    Setting("FINMESH_HOST", DEFAULT_HOST, "address", "address `finmesh serve` binds"),
+    Setting("FINMESH_PORT", str(DEFAULT_PORT), "TCP port", "port `finmesh serve` binds"),
+    Setting("FINMESH_DATABASE_URL", "", "URL",
+            "PostgreSQL database (postgresql://host[:port]/dbname); overrides the one "
+            "`init --database` recorded; unset: SQLite in the network folder", secret=True),
+    Setting("FINMESH_LOG_LEVEL", "info", "level",
+            "log level of `finmesh serve` (`--log-level` overrides)", choices=LOG_LEVELS),
+    Setting("FINMESH_LOG_FORMAT", "json", "format",
+            "node logs as JSON lines, or text for a terminal", choices=LOG_FORMATS),
+    Setting("FINMESH_SWEEP_SECONDS", "5", "seconds",
+            "how often the node looks for obsolete undelivered messages"),
+    Setting("FINMESH_SUBJECT_RPS", "500", "requests/s",
+            "requests one institution or operator may make (bursts of twice that; 0: off)"),
+    Setting("FINMESH_PEER_RPS", "2000", "requests/s",
+            "requests one peer address may make (bursts of twice that; 0: off)"),
+    Setting("FINMESH_HEADER_SECONDS", str(limits.REQUEST_HEADERS_SECONDS_MAX), "seconds",
+            "time a connection may take to send a request's headers"),
+    Setting("FINMESH_BODY_SECONDS", str(limits.REQUEST_BODY_SECONDS_MAX), "seconds",
+            "time a signed request may take to send its body"),
+    Setting("FINMESH_RETENTION_DAYS", "0", "days",
+            "`finmesh retention` archives and prunes payloads delivered and acknowledged "
+            "longer ago than this (0: keep every payload)"),
+    Setting("FINMESH_PASSPHRASE", "", "text",
+            "passphrase of the CA and operator keys", secret=True),
+    Setting("FINMESH_PASSPHRASE_FILE", "", "path",
+            "file whose first line is that passphrase"),
+    Setting("FINMESH_URLS", "", "URLs",
+            "SDK and CLI: further node URLs to fail over to, comma-separated"),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def raw(name: str) -> str:
+    """The setting's text in force: the environment's, else its default."""
+    setting = BY_NAME[name]
+    value = os.environ.get(name)
+    return setting.default if value is None or value == "" else value
+
+
+def _number(name: str, minimum: float = 0) -> float:
+    text = raw(name)
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadSetting(f"{name}={text!r} is not a number ({BY_NAME[name].unit})") from None
+    if value < minimum or value != value:
+        raise BadSetting(f"{name}={text!r} must be at least {minimum} ({BY_NAME[name].unit})")
+    return value
+
+
+def _choice(name: str) -> str:
+    text = raw(name).lower()
+    if text not in BY_NAME[name].choices:
+        raise BadSetting(f"{name}={text!r}: choose one of {', '.join(BY_NAME[name].choices)}")
+    return text
+
+
+def in_force(root: Path | None = None) -> list[dict[str, str]]:
+    """Every setting with the value in force and where it comes from (secrets masked)."""
+    recorded = NetworkConfig.load(root) if root is not None and is_network(root) else None
+    rows = []
+    for s in SETTINGS:
+        value, source = os.environ.get(s.name) or "", "environment"
+        if not value and s.name == "FINMESH_DATABASE_URL" and recorded and recorded.store_url:
+            value, source = recorded.store_url, CONFIG_FILE
+        if not value:
+            value, source = s.default, "default"
+        shown = ("(set)" if value else "") if s.secret and source != CONFIG_FILE else value
+        if s.name == "FINMESH_DATABASE_URL" and value:
+            shown = _without_password(value)
+        rows.append({"name": s.name, "value": shown, "unit": s.unit, "source": source})
+    return rows
+
+
+def _without_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':')[0]}:***@{host}"
 
 
 @dataclass(frozen=True)
@@ -90,35 +187,52 @@ class NetworkConfig:
 
 
 def default_url() -> str:
-    return os.environ.get("FINMESH_URL", f"http://{DEFAULT_HOST}:{default_port()}")
+    if os.environ.get("FINMESH_URL"):
+        return raw("FINMESH_URL")
+    return f"http://{DEFAULT_HOST}:{default_port()}"
 
 
 def default_host() -> str:
-    return os.environ.get("FINMESH_HOST", DEFAULT_HOST)
+    return raw("FINMESH_HOST")
 
 
 def default_port() -> int:
-    return int(os.environ.get("FINMESH_PORT", str(DEFAULT_PORT)))
+    port = int(_number("FINMESH_PORT"))
+    if port > 65535:
+        raise BadSetting(f"FINMESH_PORT={port} is not a TCP port")
+    return port
 
 
 def sweep_seconds() -> float:
-    return float(os.environ.get("FINMESH_SWEEP_SECONDS", "5"))
+    return _number("FINMESH_SWEEP_SECONDS")
 
 
 def subject_requests_per_second() -> float:
-    return float(os.environ.get("FINMESH_SUBJECT_RPS", "500"))
+    return _number("FINMESH_SUBJECT_RPS")
 
 
 def peer_requests_per_second() -> float:
-    return float(os.environ.get("FINMESH_PEER_RPS", "2000"))
+    return _number("FINMESH_PEER_RPS")
 
 
 def header_seconds() -> float:
-    return float(os.environ.get("FINMESH_HEADER_SECONDS", str(limits.REQUEST_HEADERS_SECONDS_MAX)))
+    return _number("FINMESH_HEADER_SECONDS")
 
 
 def body_seconds() -> float:
-    return float(os.environ.get("FINMESH_BODY_SECONDS", str(limits.REQUEST_BODY_SECONDS_MAX)))
+    return _number("FINMESH_BODY_SECONDS")
+
+
+def log_level() -> str:
+    return _choice("FINMESH_LOG_LEVEL")
+
+
+def log_format() -> str:
+    return _choice("FINMESH_LOG_FORMAT")
+
+
+def retention_days() -> float:
+    return _number("FINMESH_RETENTION_DAYS")
 
 
 def is_network(root: Path) -> bool:

@@ -9,12 +9,22 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
-from finmesh.api import docs_page, errors, operators, participants, payments
+from finmesh.api import (
+    docs_page,
+    errors,
+    events,
+    health,
+    metrics,
+    operators,
+    participants,
+    payments,
+)
 from finmesh.api.auth import Limits
+from finmesh.api.logs import RequestIds, event
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.console import routes as console
 from finmesh.domain.mt.codes import table as fin_table
@@ -31,8 +41,9 @@ API_DESCRIPTION = """\
 The HTTP API of a finmesh node: participants (banks) submit signed ISO 20022 messages in
 batches and receive theirs in OSN order; operators manage measures, licences and holds.
 
-**Every request except `/v1/health` and `/v1/reasons` is signed** by the caller's key
-(participant or operator certificate issued by the network CA), with four headers:
+**Every request except `/v1/health`, `/v1/ready`, `/v1/reasons` and `/metrics` is
+signed** by the caller's key (participant or operator certificate issued by the network
+CA), with four headers:
 
 | header | value |
 | --- | --- |
@@ -93,13 +104,19 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # Swagger UI loads from a CDN; finmesh.api.docs_page serves /docs
         redoc_url=None,
+        redirect_slashes=False,  # /v1/messages/ is not found, never redirected (no 307)
     )
     errors.install(app)
     docs_page.install(app)
+    app.add_middleware(RequestIds, on_done=events.observe_request)
+    node.intake.on_screened = events.screened
+    health.install(app, node)
 
-    @app.get("/v1/health", tags=["public"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "network": node.config.name, "version": __version__}
+    @app.get("/metrics", tags=["public"], include_in_schema=False)
+    async def prometheus() -> Response:
+        """Prometheus text format: every worker's counters, the database's gauges."""
+        body = await run_in_threadpool(metrics.scrape, node)
+        return Response(body, media_type=metrics.CONTENT_TYPE)
 
     @app.get("/v1/reasons", tags=["public"])
     async def reasons() -> list[dict[str, str]]:
@@ -145,11 +162,11 @@ async def _every(seconds: float, work: Callable[[], int], node: Node) -> None:
         try:
             changed = await run_in_threadpool(work)
         except StoreUnavailable as exc:  # the database is away: try again next time
-            log.warning("periodic work skipped: %s", exc, extra={"action": "store_unavailable"})
+            events.store_unavailable(f"periodic work skipped: {exc}", "(periodic)")
             continue
         except Exception:  # keep going: one failed pass must not stop the node
-            log.exception("periodic work failed", extra={"action": "periodic_failed"})
+            log.exception("periodic work failed", extra={"event": "periodic.failed"})
             continue
         if changed:
             node.bell.ring()
-            log.info("periodic work", extra={"action": work.__name__, "count": changed})
+            event("periodic.done", work.__name__, work=work.__name__, count=changed)

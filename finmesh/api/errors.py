@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from finmesh.api import events
 from finmesh.api.ratelimit import RateLimited
 from finmesh.domain.errors import (
     AuthenticationFailed,
@@ -19,6 +21,7 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
+from finmesh.identity.request_auth import HEADER_SUBJECT
 from finmesh.node.compliance import Forbidden
 from finmesh.node.trust import CertificateRevoked
 from finmesh.sanctions.errors import ListFormatError
@@ -67,6 +70,22 @@ ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
+REASON_PHRASES = {400: "Bad Request", 431: "Request Header Fields Too Large"}
+
+
+def raw_response(status: int, code: str, message: str) -> bytes:
+    """A whole HTTP/1.1 response in the API's error shape, for the connection layer's own
+    refusals (a malformed or oversized request head) that never reach the application.
+    The connection is closed after it."""
+    body = json.dumps({"error": code, "message": message}).encode()
+    head = (
+        f"HTTP/1.1 {status} {REASON_PHRASES.get(status, 'Error')}\r\n"
+        "content-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
 
 def status_for(exc: FinmeshError) -> tuple[int, str]:
     for cls, status, code in ERROR_TABLE:
@@ -87,6 +106,11 @@ def install(app: FastAPI) -> None:
             body.update(code=exc.code, where=exc.where, detail=exc.detail)
         if isinstance(exc, RequestTimeout):
             headers["Connection"] = "close"  # the rest of a trickled body is not waited for
+        if isinstance(exc, AuthenticationFailed):
+            peer = request.client.host if request.client else None
+            events.auth_refused(code, str(exc), request.headers.get(HEADER_SUBJECT), peer)
+        if isinstance(exc, StoreUnavailable):
+            events.store_unavailable(str(exc), request.url.path)
         if isinstance(exc, RateLimited | StoreUnavailable):
             headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
             body["retry_after_s"] = round(exc.retry_after_s, 3)
@@ -94,7 +118,8 @@ def install(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A bug, not a client's fault: log it whole, answer in the API's own shape.
-        log.exception("unhandled error", extra={"action": "unhandled", "path": request.url.path})
+        where = {"event": "http.unhandled", "path": request.url.path}
+        log.exception("unhandled error", extra=where)
         return JSONResponse(
             {"error": "internal_error", "message": "internal error; the node logged it"},
             status_code=500,

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from finmesh.api import screening_ops
 from finmesh.api.auth import Caller, Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
+from finmesh.api.logs import event
 from finmesh.domain import limits
 from finmesh.node.compliance import (
     READ_ROLES,
@@ -101,6 +102,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
                 effective_ms=p.effective_ms,
             )
         )
+        _measure_event("measure.proposed", who.subject, m.id, m.status.value)
         return measure_json(m, node.clock())
 
     @api.post("/measures/{measure_id}/approve")
@@ -109,6 +111,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         who = await caller(request)
         m = await run_in_threadpool(comp.approve_measure, who.subject, who.roles, measure_id)
         node.bell.ring()
+        _measure_event("measure.approved", who.subject, m.id, m.status.value)
         return measure_json(m, node.clock())
 
     @api.post("/measures/{measure_id}/refuse", openapi_extra=documented(RefuseRequest))
@@ -130,6 +133,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         m = await run_in_threadpool(
             comp.lift_measure, who.subject, who.roles, measure_id, p.effective_ms
         )
+        _measure_event("measure.lift_proposed", who.subject, m.id, m.status.value)
         return measure_json(m, node.clock())
 
     @api.get("/measures")
@@ -166,12 +170,14 @@ def router(node: Node, limits: Limits) -> APIRouter:
                 valid_until_ms=p.valid_until_ms,
             )
         )
+        event("licence.proposed", x.id, officer=who.subject, licence=x.id, measure=x.measure_id)
         return licence_json(x, None)
 
     @api.post("/licences/{licence_id}/approve")
     async def approve_licence(request: Request, licence_id: str) -> dict[str, Any]:
         who = await caller(request)
         x = await run_in_threadpool(comp.approve_licence, who.subject, who.roles, licence_id)
+        event("licence.approved", x.id, officer=who.subject, licence=x.id, measure=x.measure_id)
         return licence_json(x, None)
 
     @api.get("/licences")
@@ -205,6 +211,15 @@ def router(node: Node, limits: Limits) -> APIRouter:
             comp.decide_hold, who.subject, who.roles, hold_id, decision, p.reason
         )
         node.bell.ring()
+        event(
+            "hold.decided",
+            f"hold {h.id}: {decision} by {who.subject}",
+            officer=who.subject,
+            hold=h.id,
+            decision=decision,
+            state=h.state.value,
+            final=h.final,
+        )
         return await run_in_threadpool(node.screening.with_result, hold_json(h))
 
     @api.get("/rma")
@@ -226,6 +241,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         revoked = await run_in_threadpool(
             node.trust.revoke_certificate, who.subject, who.roles, bic11, p.reason
         )
+        event("certificate.revoked", bic11, operator=who.subject, bic=bic11)
         return retired_json(revoked)
 
     @api.get("/audit")
@@ -253,3 +269,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
 
     screening_ops.add_routes(api, node, limits, caller)
     return api
+
+
+def _measure_event(name: str, officer: str, measure_id: str, status: str) -> None:
+    event(name, f"{measure_id} by {officer}", officer=officer, measure=measure_id, status=status)

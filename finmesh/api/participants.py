@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from finmesh.api import models
+from finmesh.api import events, models
 from finmesh.api.auth import Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
 from finmesh.api.intake_lane import IntakeLane
@@ -51,6 +52,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
     )
     async def submit(request: Request) -> models.SubmitResponse:
         """Submit a batch; one ACK/NAK per message, ACK only after a durable commit."""
+        started = time.perf_counter()
         caller = await authenticate(request, node, limits)
         batch = parse_body(models.SubmitRequest, caller.body)
         items = [
@@ -66,6 +68,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         queued = {v.receiver for v in verdicts if v.receiver is not None}
         if queued:
             node.bell.ring(queued)  # wakes only those receivers' long polls
+        events.submitted(caller.subject, verdicts, time.perf_counter() - started)
         return models.SubmitResponse(
             results=[
                 models.SubmitResult(
@@ -109,6 +112,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
             )
 
         found = await long_poll(fetch, node.bell, wait, key=caller.subject)
+        events.delivered(caller.subject, found, node.clock())
         # one thread hop for both (each hop costs ~70 µs of CPU: it adds up per request)
         return await run_in_threadpool(
             _deliveries_response, node, caller.subject, found, receive_format

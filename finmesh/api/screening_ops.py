@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from finmesh.api.auth import Caller, Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
+from finmesh.api.logs import event
 from finmesh.api.models import GoodGuyProposal, ScreenRequest
 from finmesh.domain import limits
 from finmesh.node.root import Node
@@ -57,6 +58,15 @@ def add_routes(
         )
         loaded = await run_in_threadpool(
             service.load_list, who.subject, who.roles, list_name, format, who.body, label
+        )
+        event(
+            "list.loaded",
+            f"{loaded.list_name} v{loaded.number}: {loaded.entry_count} entries",
+            officer=who.subject,
+            list=loaded.list_name,
+            version=loaded.number,
+            entries=loaded.entry_count,
+            digest=loaded.digest,
         )
         return list_json(loaded, True)
 

@@ -12,6 +12,7 @@ from finmesh.cli import (
     demo,
     messaging,
     network,
+    ops,
     output,
     schemas,
     screening,
@@ -38,6 +39,7 @@ for command in (
     *schemas.COMMANDS,
     *translate.COMMANDS,
     *tracking.COMMANDS,
+    *ops.COMMANDS,
 ):
     cli.add_command(command)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +17,7 @@ from finmesh.identity.profile import load_profile
 from finmesh.network.create import add_operator, init_network, load_ca, onboard
 from finmesh.node.clock import system_clock
 from finmesh.store.factory import open_store
+from finmesh.store.port import StoreUnavailable
 from finmesh.store.sql_store import SqlStore
 
 network_dir = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
@@ -38,7 +40,10 @@ def _passphrase(file: Path | None) -> bytes | None:
 
 def open_network_store(cfg: config.NetworkConfig) -> SqlStore:
     """The network's store; a clear message and exit 1 if it cannot be used."""
-    return open_store(cfg)
+    try:
+        return open_store(cfg)
+    except StoreUnavailable as exc:
+        fail("store_unavailable", f"{exc} (is the disk full, or the database down?)")
 
 
 def require_network(root: Path) -> config.NetworkConfig:
@@ -105,8 +110,8 @@ def init(
 
 @click.command()
 @network_dir
-@click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
-@click.option("--port", default=None, type=int, help="port to bind (default 8470)")
+@click.option("--host", default=None, help="address to bind (default $FINMESH_HOST, 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port to bind (default $FINMESH_PORT, 8470)")
 @click.option(
     "--workers",
     default=1,
@@ -114,43 +119,58 @@ def init(
     type=click.IntRange(1, 16),
     help="node processes sharing the store (one per core is a good start)",
 )
-def serve(directory: Path, host: str | None, port: int | None, workers: int) -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(config.LOG_LEVELS, case_sensitive=False),
+    default=None,
+    help="debug, info, warning or error (default $FINMESH_LOG_LEVEL, info); the format "
+    "is $FINMESH_LOG_FORMAT: json (default) or text",
+)
+def serve(
+    directory: Path, host: str | None, port: int | None, workers: int, log_level: str | None
+) -> None:
     """Run the network node over DIRECTORY's store."""
     import uvicorn
 
-    from finmesh.api.app import create_app
-    from finmesh.api.server import PROTOCOL
-    from finmesh.node.root import Node
+    from finmesh.api.logs import log_config
+    from finmesh.api.server import PROTOCOL, SHUTDOWN_SECONDS
 
-    open_network_store(require_network(directory)).close()  # schema known and database reachable
+    cfg = require_network(directory)
+    open_network_store(cfg).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
     bind_port = config.default_port() if port is None else port
+    logging = log_config((log_level or config.log_level()).lower(), config.log_format())
+    _prepare_metrics(directory)  # before anything imports prometheus_client
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
+    common: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "log_config": logging,
+        "access_log": False,  # the node writes its own http.request lines
+        "ws": "none",
+        "http": PROTOCOL,
+        "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
+    }
     if workers > 1:
+        from finmesh.api.workers import serve_forked
+
         os.environ["FINMESH_NETWORK"] = str(directory.resolve())
-        uvicorn.run(
-            "finmesh.api.app:app_from_env",
-            factory=True,
-            workers=workers,
-            host=bind_host,
-            port=bind_port,
-            log_level="warning",
-            ws="none",
-            http=PROTOCOL,
-        )
+        serve_forked(workers, common)
         return
+    from finmesh.api.app import create_app
+    from finmesh.node.root import Node
+
     node = Node(directory)
     try:
-        uvicorn.run(
-            create_app(node),
-            host=bind_host,
-            port=bind_port,
-            log_level="warning",
-            ws="none",
-            http=PROTOCOL,
-        )
+        uvicorn.run(create_app(node), **common)
     finally:
         node.close()
+
+
+def _prepare_metrics(directory: Path) -> None:
+    from finmesh.api import metrics_dir
+
+    metrics_dir.prepare(directory)
 
 
 @click.group()

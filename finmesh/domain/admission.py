@@ -29,14 +29,24 @@ def check_sender(header_sender: Bic, authenticated: Bic) -> None:
         )
 
 
-def route(receiver: Bic, sender: Bic, in_directory: bool, live_participant: str | None) -> str:
-    """Return the BIC11 of the participant whose queue gets the message."""
+def route(
+    receiver: Bic,
+    sender: Bic,
+    in_directory: bool,
+    live_participant: str | None,
+    revoked: bool = False,
+) -> str:
+    """Return the BIC11 of the participant whose queue gets the message. A participant
+    whose certificate is revoked cannot receive: NAKed at once (H06), not queued to
+    wait for an obsolescence warning the sender would get only after 15 or 100 min."""
     if receiver.bic8 == sender.bic8:
         raise Rejected(Reason.SELF_ADDRESSED, str(receiver))
     if not in_directory:
         raise Rejected(Reason.UNKNOWN_RECEIVER, str(receiver))
     if live_participant is None:
         raise Rejected(Reason.RECEIVER_NOT_LIVE, str(receiver))
+    if revoked:
+        raise Rejected(Reason.RECEIVER_REVOKED, f"{receiver} ({live_participant})")
     return live_participant
 
 

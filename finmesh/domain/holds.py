@@ -72,3 +72,11 @@ def decide(
     final = HoldState.RELEASED if decision == "release" else HoldState.REJECTED
     note = hold.pending_reason if not reason else f"{hold.pending_reason}; {reason.strip()}"
     return replace(hold, state=final, decided_by=officer, decided_ms=now_ms, reason=note)
+
+
+def decision_replayed(hold: Hold, officer: str, decision: Decision) -> bool:
+    """True when ``officer``'s ``decision`` is the one that made ``hold`` final: a
+    confirmation retried after its answer was lost gets the hold as it stands. (A
+    retried proposal stays refused: it cannot be told from a self-confirmation.)"""
+    final = HoldState.RELEASED if decision == "release" else HoldState.REJECTED
+    return hold.state is final and hold.decided_by == officer

@@ -68,3 +68,11 @@ the rotation (receivers accept the current or a recently rotated certificate).""
 LIST_REQUEST_BYTES_MAX = 64 * 1024 * 1024
 """Largest sanctions list file accepted in one upload (POST /v1/ops/lists/{name}), in
 bytes: the only route allowed more than REQUEST_BYTES_MAX (OFAC's SDN XML is ~30 MB)."""
+
+REQUEST_HEAD_BYTES_MAX = 16 * 1024
+"""Largest request line plus headers of one HTTP request, in bytes (a signed request
+needs under 1 KB); a larger head is answered 431 before it is buffered (an 8 MB header
+once held other requests for seconds)."""
+
+REQUEST_HEADERS_MAX = 64
+"""Most header lines in one HTTP request (a signed request sends about ten)."""

@@ -38,6 +38,10 @@ class Reason(Enum):
     RECEIVER_NOT_LIVE = ("H03", "receiver is in the directory but not connected to the network")
     SENDER_MISMATCH = ("H04", "AppHdr sender is not the authenticated institution")
     SELF_ADDRESSED = ("H05", "sender and receiver are the same institution")
+    RECEIVER_REVOKED = (
+        "H06",
+        "receiver's certificate is revoked: it cannot receive until it is issued a new one",
+    )
     # S: security
     MISSING_SIGNATURE = ("S01", "message carries no signature")
     BAD_SIGNATURE = ("S02", "message signature does not verify over the submitted bytes")

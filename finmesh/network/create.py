@@ -41,6 +41,12 @@ class NetworkExists(FinmeshError):
     """The folder already holds a network."""
 
 
+class OperatorExists(Refused):
+    """An operator of that name is already registered; identities are never replaced."""
+
+    code = "operator_exists"
+
+
 def _quiet(step: str, done: int, total: int) -> None:
     return None
 
@@ -177,6 +183,11 @@ def add_operator(
             f" was given; {keystore.HINT}"
         )
     keystore.check_new_passphrase(passphrase)
+    if store.operator_cert(name) is not None or (config.operators / name).exists():
+        raise OperatorExists(
+            f"operator {name!r} already exists; choose another name (identities are never "
+            "replaced)"
+        )
     key = pki.generate_key()
     cert_pem = ca.issue(name, pki.public_key_pem(key), kind="operator", roles=roles)
     store.add_operator(name, cert_pem, roles, system_clock())

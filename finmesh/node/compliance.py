@@ -18,7 +18,7 @@ from finmesh.domain import admission, limits
 from finmesh.domain.audit import ChainVerdict, verify_with_head
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, Refused
-from finmesh.domain.holds import Decision, Hold, decide
+from finmesh.domain.holds import Decision, Hold, decide, decision_replayed
 from finmesh.domain.policy import licences as lic
 from finmesh.domain.policy import measures as ms
 from finmesh.domain.policy.evaluate import PolicySnapshot
@@ -115,7 +115,14 @@ class Compliance:
                 officer, "measure.lift.approve" if lifted else "measure.approve", after
             )
 
-        after = self.store.update_measure(measure_id, change, self.clock)
+        try:
+            after = self.store.update_measure(measure_id, change, self.clock)
+        except Refused:
+            # answered before, the answer lost: the retry gets the original result
+            stored = self.store.measure(measure_id)
+            if ms.approval_replayed(stored, officer):
+                return stored
+            raise
         self._settle(
             after.lift_effective_ms if after.status is MeasureStatus.LIFTED else after.effective_ms
         )
@@ -160,7 +167,13 @@ class Compliance:
             )
             return after, _note(officer, "measure.lift.propose", after)
 
-        return self.store.update_measure(measure_id, change, self.clock)
+        try:
+            return self.store.update_measure(measure_id, change, self.clock)
+        except Refused:
+            stored = self.store.measure(measure_id)
+            if ms.lift_replayed(stored, officer, effective_ms):
+                return stored
+            raise
 
     def measures(self, roles: Iterable[str]) -> list[dict[str, Any]]:
         require_any(roles, READ_ROLES)
@@ -246,7 +259,13 @@ class Compliance:
             after = lic.approve_licence(current, officer=officer, now_ms=now)
             return after, _note(officer, "licence.approve", after)
 
-        return self.store.update_licence(licence_id, change, self.clock)
+        try:
+            return self.store.update_licence(licence_id, change, self.clock)
+        except Refused:
+            stored, _ = self.store.licence(licence_id)
+            if lic.approval_replayed(stored, officer):
+                return stored
+            raise
 
     def licences(self, roles: Iterable[str]) -> list[dict[str, Any]]:
         require_any(roles, READ_ROLES)
@@ -270,6 +289,8 @@ class Compliance:
         require(roles, COMPLIANCE)
         now = self.clock()
         before = self.store.hold(hold_id)
+        if decision_replayed(before, officer, decision):
+            return before  # a retried confirmation: its original result
         after = decide(before, officer=officer, decision=decision, reason=reason, now_ms=now)
         action = f"hold.{decision}.{'confirm' if after.final else 'propose'}"
         note = AuditNote(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,6 +82,11 @@ class Verdict:
         )
 
 
+Route = tuple[str | None, bool, bool]
+"""What routing learns of a receiver BIC8: its participant (BIC11, or None), whether
+the directory knows it, and whether the participant's current certificate is revoked."""
+
+
 class Intake:
     """Admits batches of messages from one authenticated sender."""
 
@@ -104,6 +110,8 @@ class Intake:
         self.grants = grants
         self.sanctions = sanctions
         """Policy version -> what to screen names against (None: no list loaded)."""
+        self.on_screened: Callable[[float], None] | None = None
+        """Told the seconds each batch's screening took (the HTTP edge's metrics)."""
 
     def submit(
         self, sender: str, sender_cert_pem: bytes, items: Sequence[Submission]
@@ -117,13 +125,13 @@ class Intake:
         Each request is judged as if it came alone, right after the ones before it: a
         licence drawn on earlier in the group counts toward its total, and a message
         stored earlier in the group makes a later copy a duplicate."""
-        routes: dict[str, tuple[str | None, bool]] = {}
+        routes: dict[str, Route] = {}
         parts = [self._check(r, routes) for r in requests]
         decided = iter(self._decide([c for part in parts for c in part]))
         return [[next(decided) for _ in part] for part in parts]
 
     def _check(
-        self, request: IntakeRequest, routes: dict[str, tuple[str | None, bool]]
+        self, request: IntakeRequest, routes: dict[str, Route]
     ) -> list[Verdict | Admitted]:
         items = request.items
         if len(items) > limits.BATCH_MESSAGES_MAX:
@@ -144,7 +152,10 @@ class Intake:
             decided = screen(authorize(checked, rma, now), snapshot, now)
             lists = self.sanctions(snapshot.version) if self.sanctions else None
             if lists is not None:  # after measures: sanctions screening of what passed
+                started = time.perf_counter()
                 decided = screen_messages(decided, lists, now)
+                if self.on_screened is not None:
+                    self.on_screened(time.perf_counter() - started)
             accepted = [d for d in decided if isinstance(d, tuple)]
             drawn = {lid for new, _ in accepted for lid in new.licence_ids}
             guard = Guard(
@@ -181,7 +192,7 @@ class Intake:
         sender: Bic,
         cert_pem: bytes,
         item: Submission,
-        routes: dict[str, tuple[str | None, bool]] | None = None,
+        routes: dict[str, Route] | None = None,
     ) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
         try:
@@ -214,7 +225,7 @@ class Intake:
         return parse_message(translated.payload, self.schemas, translated=True), translated.payload
 
     def _route(
-        self, sender: Bic, receiver: Bic, seen: dict[str, tuple[str | None, bool]]
+        self, sender: Bic, receiver: Bic, seen: dict[str, Route]
     ) -> str:
         # participants are onboarded from the directory: the directory is asked only
         # to tell an unknown receiver (H02) from one that is not connected (H03);
@@ -223,9 +234,17 @@ class Intake:
         if found is None:
             live = self.store.participant_for_bic8(receiver.bic8)
             known = live is not None or bool(self.store.institutions_with_bic8(receiver.bic8))
-            found = seen[receiver.bic8] = (live, known)
-        live, in_directory = found
-        return admission.route(receiver, sender, in_directory, live)
+            found = seen[receiver.bic8] = (live, known, self._revoked(live))
+        live, in_directory, revoked = found
+        return admission.route(receiver, sender, in_directory, live, revoked)
+
+    def _revoked(self, participant: str | None) -> bool:
+        """Whether the participant's current certificate is revoked: it cannot fetch
+        until the network issues it a new one (``finmesh cert rotate``)."""
+        cert = None if participant is None else self.store.participant_cert(participant)
+        if participant is None or cert is None:
+            return False
+        return self.store.certificate_revoked(participant, pki.certificate_identity(cert).serial)
 
 
 @dataclass(frozen=True)

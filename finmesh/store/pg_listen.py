@@ -53,7 +53,9 @@ class ChangeListener(threading.Thread):
             except (psycopg.Error, StoreUnavailable) as exc:
                 self.listening.clear()
                 log.warning(
-                    "change notifications interrupted: %s", exc, extra={"action": "listen_lost"}
+                    "change notifications interrupted: %s",
+                    exc,
+                    extra={"event": "store.listen_lost"},
                 )
                 self.on_change()  # waiters look again (and meet the outage themselves)
                 self._stopping.wait(backoff)

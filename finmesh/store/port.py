@@ -234,6 +234,33 @@ class Delivery:
     possible_duplicate: bool
     translation: bytes | None = None
     """The network's ISO 20022 translation of a message its sender submitted as FIN."""
+    received_ms: int | None = None
+    """When the network accepted it (for the delivery latency metric)."""
+
+
+@dataclass(frozen=True)
+class ArchivedPayload:
+    """A delivered, acknowledged message's bytes as retention archives them."""
+
+    message_id: int
+    sender: str
+    receiver: str
+    biz_msg_id: str
+    payload_sha256: str
+    payload: bytes
+    signature: bytes
+    received_ms: int
+    acked_ms: int
+    translation: bytes | None = None
+
+
+@dataclass(frozen=True)
+class QueueStat:
+    """Unacknowledged queued messages of one delivery priority."""
+
+    priority: str
+    depth: int
+    oldest_received_ms: int
 
 
 @dataclass(frozen=True)
@@ -318,6 +345,14 @@ class Store(Protocol):
     ) -> list[Delivery]: ...
     def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor: ...
     def delivery_cursor(self, receiver: str) -> Cursor: ...
+    def queue_stats(self) -> list[QueueStat]: ...
+
+    # retention: archive, then prune, acknowledged payloads
+    def prunable(self, acked_before_ms: int, limit: int) -> list[ArchivedPayload]: ...
+    def prune_payloads(
+        self, archived: Sequence[ArchivedPayload], note: AuditNote, now_ms: int
+    ) -> int: ...
+    def pruned_count(self) -> int: ...
     def warn_obsolete(self, now_ms: int, limit: int) -> int: ...
 
     # notices

@@ -11,7 +11,7 @@ from finmesh.domain.reasons import Reason
 from finmesh.store import queries
 from finmesh.store.handle import Handle
 from finmesh.store.policy_tables import check_guard, notice
-from finmesh.store.port import Cursor, Delivery, Guard, Notice
+from finmesh.store.port import Cursor, Delivery, Guard, Notice, QueueStat
 
 Q = queries.load("queries.sql")
 DIALECT_Q = {d: queries.for_dialect("queries.sql", d) for d in ("sqlite", "postgres")}
@@ -58,6 +58,10 @@ class DeliveryTables:
 
     def delivery_cursor(self, receiver: str) -> Cursor:
         return _cursor(self._conn(), receiver, "osn")
+
+    def queue_stats(self) -> list[QueueStat]:
+        rows = self._conn().execute(Q["queue_stats"], ()).fetchall()
+        return [QueueStat(str(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     def acknowledge(self, receiver: str, up_to_osn: int, now_ms: int) -> Cursor:
         with self._write() as db:
@@ -150,4 +154,5 @@ def _delivery(r: Any) -> Delivery:
         signature=bytes(r[9]),
         sender_cert_pem=bytes(r[10]),
         translation=None if r[11] is None else bytes(r[11]),
+        received_ms=int(r[12]),
     )

@@ -10,6 +10,7 @@ audit chain linear however many nodes write. ``_write()`` adds the audit head an
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -43,11 +44,13 @@ from finmesh.store.port import (
     Stored,
     StoreOutcome,
 )
+from finmesh.store.retention_tables import RetentionTables
 from finmesh.store.sanctions_tables import SanctionsTables, store_results
 from finmesh.store.schema_tables import SchemaTables
 from finmesh.store.sql_delivery import DeliveryTables
 from finmesh.store.trust_tables import TrustTables, check_trust
 
+log = logging.getLogger("finmesh.store")
 Q = queries.load("queries.sql")
 
 
@@ -59,7 +62,7 @@ class Listening(Protocol):
 
 class SqlStore(
     DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, PaymentTables,
-    ConsoleTables,
+    ConsoleTables, RetentionTables,
 ):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
@@ -113,7 +116,16 @@ class SqlStore(
         finally:
             head = take_appended()
         if head is not None and self._anchor is not None:
-            advance_anchor(self._anchor, head)
+            try:
+                advance_anchor(self._anchor, head)
+            except OSError as exc:
+                # the change is committed; the anchor may lag (it is a lower bound) and
+                # catches up with the next commit once the file can be written again
+                log.warning(
+                    "audit anchor not advanced: %s",
+                    exc,
+                    extra={"event": "audit.anchor_lagging", "seq": head.seq},
+                )
 
     def _one(self, name: str, *args: object) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._conn().execute(Q[name], args).fetchone()

@@ -19,12 +19,38 @@ from pathlib import Path
 from finmesh.store import migrations, queries
 from finmesh.store.audit_head import head_path
 from finmesh.store.migrations import IncompatibleStore
+from finmesh.store.port import StoreUnavailable
 from finmesh.store.sql_store import SqlStore
 
 __all__ = ["IncompatibleStore", "SqliteStore"]
 
 BUSY_TIMEOUT_MS = 30_000
 Q = queries.load("queries.sql")
+
+
+UNAVAILABLE_ERRORS = frozenset(
+    {"SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED",
+     "SQLITE_READONLY", "SQLITE_PROTOCOL"}
+)
+"""SQLite result codes (primary, extended codes reduce to them) that say the database
+cannot be used now (a full disk, an I/O error, a lock held too long), not that the
+request or the schema is wrong: answered as StoreUnavailable (HTTP 503, Retry-After).
+The transaction was rolled back, so nothing was done and a retry is safe."""
+
+
+def _primary(name: str | None) -> str:
+    """SQLITE_IOERR_WRITE -> SQLITE_IOERR."""
+    return "_".join((name or "").split("_")[:2])
+
+
+@contextmanager
+def unavailable_on_io_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if _primary(getattr(exc, "sqlite_errorname", None)) not in UNAVAILABLE_ERRORS:
+            raise
+        raise StoreUnavailable(f"the database cannot be used now ({exc}); retry later") from exc
 
 
 class WriterTurn:
@@ -76,13 +102,17 @@ class SqliteStore(SqlStore):
         self._lock = threading.Lock()
         self._turn = WriterTurn(path)
         try:
-            db = self._conn()
-            migrate(db, migrations.packaged("sqlite") if steps is None else steps, str(path))
-            for name in self.extra_schemas:
-                db.executescript(queries.schema(name))  # idempotent; commits by itself
+            with unavailable_on_io_errors():
+                self._migrate(steps)
         except BaseException:
             self.close()
             raise
+
+    def _migrate(self, steps: Sequence[migrations.Migration] | None) -> None:
+        db = self._conn()
+        migrate(db, migrations.packaged("sqlite") if steps is None else steps, str(self.path))
+        for name in self.extra_schemas:
+            db.executescript(queries.schema(name))  # idempotent; commits by itself
 
     # connections and transactions
 
@@ -105,24 +135,27 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        db = self._conn()
-        db.execute("BEGIN")
-        try:
-            yield db
-        finally:
-            db.execute("COMMIT")
+        with unavailable_on_io_errors():
+            db = self._conn()
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._conn()
-        with self._turn():
+        with self._turn(), unavailable_on_io_errors():
+            db = self._conn()
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # a full disk may already have rolled it back (or failed the COMMIT)
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
 
     def schema_version(self) -> int:
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
@@ -141,16 +174,17 @@ class SqliteStore(SqlStore):
         # Own connection with synchronous=NORMAL: a nonce survives a process crash (the
         # WAL is in the OS) but not a power cut, so every request does not cost an fsync.
         # After a power cut a replay is possible only within the clock-skew window.
-        db = self._nonce_conn()
-        with self._turn():
+        with self._turn(), unavailable_on_io_errors():
+            db = self._nonce_conn()
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.execute(Q["purge_nonces"], (now_ms,))
                 fresh = db.execute(Q["insert_nonce"], (subject, nonce, expires_ms)).rowcount == 1
+                db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
         return fresh
 
     def _nonce_conn(self) -> sqlite3.Connection:

@@ -243,3 +243,8 @@ def licence_gaps(
         left = max(licence.total_max - used_total, Decimal(0))
         return f"licence {licence.id} has {left} of {licence.total_max} left"
     return ""
+
+
+def approval_replayed(licence: Licence, officer: str) -> bool:
+    """True when ``licence`` is active by ``officer``'s approval (a retried approve)."""
+    return licence.status is LicenceStatus.ACTIVE and licence.approved_by == officer

@@ -294,3 +294,23 @@ def co_listed(measures: Iterable[Measure], excluding: str) -> frozenset[str]:
         for m in measures
         if m.id != excluding and m.kind == "disconnect" and m.with_subsidiaries and m.status in live
     )
+
+
+def approval_replayed(measure: Measure, officer: str) -> bool:
+    """True when the approval ``measure`` last recorded is ``officer``'s: an approve
+    retried after its answer was lost gets the measure as it stands, not a refusal."""
+    if measure.status is MeasureStatus.ACTIVE:
+        return measure.approved_by == officer
+    if measure.status is MeasureStatus.LIFTED:
+        return measure.lift_approved_by == officer
+    return False
+
+
+def lift_replayed(measure: Measure, officer: str, effective_ms: int | None) -> bool:
+    """True when ``officer`` already proposed this lift (for the same instant, if one
+    is given): a retried lift gets the measure as it stands."""
+    return (
+        measure.status is MeasureStatus.LIFT_PROPOSED
+        and measure.lift_proposed_by == officer
+        and (effective_ms is None or effective_ms == measure.lift_effective_ms)
+    )

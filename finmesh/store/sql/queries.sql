@@ -83,7 +83,7 @@ SELECT 1 FROM queue WHERE receiver = ? AND (
 
 -- name: pending_deliveries
 SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
-       m.uetr, m.payload, m.signature, p.cert_pem, t.mx
+       m.uetr, m.payload, m.signature, p.cert_pem, t.mx, m.received_ms
 FROM queue q
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
@@ -133,7 +133,7 @@ SELECT count(*) FROM messages
 
 -- name: unassigned_deliveries
 SELECT q.seq, q.osn, q.delivered_count, m.sender, m.receiver, m.msg_def_id, m.biz_msg_id,
-       m.uetr, m.payload, m.signature, p.cert_pem, t.mx
+       m.uetr, m.payload, m.signature, p.cert_pem, t.mx, m.received_ms
 FROM queue q
 JOIN messages m ON m.id = q.message_id
 JOIN participants p ON p.bic11 = m.sender
@@ -241,3 +241,12 @@ LIMIT 1
 SELECT q.receiver, q.seq, q.message_id, m.sender FROM queue q JOIN messages m ON m.id = q.message_id
 WHERE q.receiver >= ? AND q.receiver < ? AND q.state = 'queued' AND q.osn IS NULL
 ORDER BY q.receiver, q.seq
+
+-- name: queue_stats
+-- every unacknowledged queued message, by delivery priority: the metrics' queue depth
+-- and oldest undelivered age (a scan of the unacknowledged rows, once per scrape)
+SELECT m.priority, count(*), min(m.received_ms)
+FROM queue q
+JOIN messages m ON m.id = q.message_id
+WHERE q.acked_ms IS NULL AND q.state = 'queued'
+GROUP BY m.priority
