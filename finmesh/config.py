@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
             "file whose first line is that passphrase"),
     Setting("FINMESH_URLS", "", "URLs",
             "SDK and CLI: further node URLs to fail over to, comma-separated"),
+    Setting("FINMESH_CONSOLE_SESSION_MINUTES", "30", "minutes",
+            "how long an operator's console session lasts (1 to 1440)"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -229,6 +231,16 @@ def log_level() -> str:
 
 def log_format() -> str:
     return _choice("FINMESH_LOG_FORMAT")
+
+
+def console_session_minutes() -> int:
+    minutes = _number("FINMESH_CONSOLE_SESSION_MINUTES", 1)
+    if minutes > 24 * 60 or minutes != int(minutes):
+        raise BadSetting(
+            f"FINMESH_CONSOLE_SESSION_MINUTES={raw('FINMESH_CONSOLE_SESSION_MINUTES')!r} "
+            "must be a whole number of minutes from 1 to 1440"
+        )
+    return int(minutes)
 
 
 def retention_days() -> float:

@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from finmesh import config
 from finmesh.api.errors import CsrfRefused
 from finmesh.domain.errors import AuthenticationFailed
 
@@ -28,15 +29,11 @@ PRE_COOKIE = "finmesh_console_signin"
 SIGNED_OUT = "console-signed-out"
 """Subject under which ended session ids are kept in the nonces table."""
 SECRET_FILE = "console.secret"
-SESSION_MINUTES_DEFAULT = 30
 
 
 def session_minutes() -> int:
     """FINMESH_CONSOLE_SESSION_MINUTES: how long a console session lasts (default 30)."""
-    value = int(os.environ.get("FINMESH_CONSOLE_SESSION_MINUTES", SESSION_MINUTES_DEFAULT))
-    if not 1 <= value <= 24 * 60:
-        raise ValueError("FINMESH_CONSOLE_SESSION_MINUTES must be between 1 and 1440")
-    return value
+    return config.console_session_minutes()
 
 
 @dataclass(frozen=True)
