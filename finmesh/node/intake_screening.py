@@ -31,7 +31,12 @@ SCREENING_HOLD = "screening"
 """``held_by`` of a message held by a screening hit (the hold's "measure")."""
 QUERY_CACHE_MAX = 50_000
 """Most screened queries whose hits are remembered per index (agents and frequent
-counterparties repeat in every message; the cache is cleared when full)."""
+counterparties repeat in every message; the cache is cleared when full). Remembered by
+what is screened (name, text, BIC, countries), not by the field it came from: a
+counterparty that is the debtor of one payment and the creditor of the next is
+screened once."""
+
+_Content = tuple[str | None, str | None, str | None, tuple[str, ...]]
 
 
 @dataclass
@@ -43,7 +48,7 @@ class ActiveScreening:
     exceptions: tuple[GoodGuy, ...]
     """Approved, not withdrawn (expiry is checked per hit at the message's instant)."""
     lists: tuple[LoadedList, ...]
-    _hits: dict[Query, list[Hit]] = field(default_factory=dict, repr=False)
+    _hits: dict[_Content, list[Hit]] = field(default_factory=dict, repr=False)
 
     def screen(self, queries: Sequence[Query], now_ms: int) -> ScreeningResult:
         """Screen every query (hits remembered per query), drop covered hits, decide."""
@@ -54,12 +59,13 @@ class ActiveScreening:
         return ScreeningResult(decide(hits, HOLD_THRESHOLD), hits, cleared, self.index.versions)
 
     def _screen_one(self, query: Query) -> list[Hit]:
-        hits = self._hits.get(query)
+        content = (query.name, query.text, query.bic, query.countries)
+        hits = self._hits.get(content)
         if hits is None:
             if len(self._hits) >= QUERY_CACHE_MAX:
                 self._hits.clear()
-            hits = self._hits[query] = self.index.screen(query)
-        return hits
+            hits = self._hits[content] = self.index.screen(query)
+        return [hit if hit.query == query else replace(hit, query=query) for hit in hits]
 
 
 def screen_messages(
