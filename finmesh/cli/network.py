@@ -1,4 +1,4 @@
-"""Network commands: init, serve, directory, participant onboarding, openapi."""
+"""Network commands: init, serve, directory, openapi (onboarding is in ``onboarding``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from finmesh import config
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
 from finmesh.identity import keystore
-from finmesh.network.create import add_operator, init_network, load_ca, onboard
+from finmesh.network.create import init_network
 from finmesh.store.factory import open_store
 from finmesh.store.sql_store import SqlStore
 
@@ -192,72 +192,6 @@ def directory_import(directory: Path, csv_file: Path) -> None:
         store.close()
 
 
-@click.group()
-def participant() -> None:
-    """Network identities of institutions."""
-
-
-@participant.command("add")
-@network_dir
-@click.argument("bic")
-@passphrase_file_option
-def participant_add(directory: Path, bic: str, passphrase_file: Path | None) -> None:
-    """Issue a key and certificate to a directory institution and write its profile."""
-    cfg = require_network(directory)
-    store = open_network_store(cfg)
-    try:
-        folder = onboard(cfg, store, load_ca(cfg, _passphrase(passphrase_file)), bic)
-    finally:
-        store.close()
-    emit({"profile": str(folder)})
-
-
-@click.group()
-def operator() -> None:
-    """Operator identities (roles: operator, compliance, auditor)."""
-
-
-@operator.command("add")
-@network_dir
-@click.argument("name")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=click.Choice(["operator", "compliance", "auditor"]),
-)
-@passphrase_file_option
-@click.option(
-    "--key-passphrase-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="file whose first line encrypts the new operator's key (default: the CA's passphrase)",
-)
-def operator_add(
-    directory: Path,
-    name: str,
-    roles: tuple[str, ...],
-    passphrase_file: Path | None,
-    key_passphrase_file: Path | None,
-) -> None:
-    """Issue an operator key and certificate and write its profile (key encrypted)."""
-    cfg = require_network(directory)
-    store = open_network_store(cfg)
-    try:
-        ca_passphrase = _passphrase(passphrase_file)
-        ca = load_ca(cfg, ca_passphrase)
-        own = (
-            keystore.read_passphrase_file(key_passphrase_file)
-            if key_passphrase_file
-            else ca_passphrase
-        )
-        folder = add_operator(cfg, store, ca, name, roles, own)
-    finally:
-        store.close()
-    emit({"profile": str(folder), "roles": list(roles)})
-
-
 @click.command()
 @network_dir
 def openapi(directory: Path) -> None:
@@ -273,4 +207,4 @@ def openapi(directory: Path) -> None:
         node.close()
 
 
-COMMANDS = (init, serve, directory, participant, operator, openapi)
+COMMANDS = (init, serve, directory, openapi)

@@ -87,7 +87,10 @@ def test_missing_or_wrong_passphrase_is_a_coded_error(network: Path, tmp_path: P
     operator commands fail with exit 1 and a coded message, never a traceback; a copied
     operator profile does not load outside its network folder without the passphrase."""
     bic = non_participant_institution(network)
-    wrong = cli("participant", "add", network, bic, FINMESH_PASSPHRASE="not the passphrase at all")
+    wrong = cli(
+        "participant", "add", network, bic, "--generate-key",
+        FINMESH_PASSPHRASE="not the passphrase at all",
+    )
     _refused(wrong, "bad_passphrase")
     alice = network / "operators" / "alice"
     as_alice = cli("measure", "list", "--operator", alice, FINMESH_PASSPHRASE="a wrong guess here")
@@ -96,7 +99,7 @@ def test_missing_or_wrong_passphrase_is_a_coded_error(network: Path, tmp_path: P
     with pytest.raises(pki.KeyLocked, match="passphrase_required"):
         load_profile(copied)
     (network / keystore.DEMO_PASSPHRASE_FILE).unlink()
-    _refused(cli("participant", "add", network, bic), "passphrase_required")
+    _refused(cli("participant", "add", network, bic, "--generate-key"), "passphrase_required")
     assert not (network / "participants" / bic).exists()
 
 
@@ -115,7 +118,7 @@ def test_demo_cli_runs_without_prompting(served_network: NodeProcess) -> None:
     and the same commands take $FINMESH_PASSPHRASE when it is set."""
     root = served_network.root
     bic = non_participant_institution(root)
-    added = cli("participant", "add", root, bic)
+    added = cli("participant", "add", root, bic, "--generate-key")
     assert added.returncode == 0, added.stderr
     assert (root / "participants" / bic / "key.pem").exists()
     passphrase = (root / keystore.DEMO_PASSPHRASE_FILE).read_text().strip()
