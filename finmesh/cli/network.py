@@ -94,6 +94,12 @@ def init(
             passphrase=_passphrase(passphrase_file),
             database_url=database or None,
         )
+    if demo:
+        stderr.print(
+            "note: the demo made the keys of its own demo banks (they sit in"
+            f" {directory / 'participants'}); a real institution makes its own key and sends"
+            " a CSR: finmesh participant csr, then finmesh participant add DIR BIC --csr FILE"
+        )
     store = open_network_store(cfg)
     try:
         emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
