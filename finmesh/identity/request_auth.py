@@ -25,10 +25,10 @@ has already accepted from the same subject, and remember accepted nonces for at 
 so forged requests cannot fill the nonce store.
 
 Parsing uses ``http_sf`` (RFC 8941 structured fields); the base is built here for this
-one profile rather than by a general RFC 9421 library, which costs the node three times
-an ECDSA verification per request (measured in tests/unit/test_request_auth.py's
-interoperability test with ``http-message-signatures``, which signs and verifies the same
-requests the other way round).
+one profile rather than by the general ``http-message-signatures`` library, whose
+verification costs three times ours (about 450 us against 135 us for a 1.5 KB request on
+the development machine). tests/unit/test_request_auth.py checks both ways that the two
+agree: each verifies what the other signs.
 """
 
 from __future__ import annotations
@@ -369,8 +369,11 @@ def _check_digest(value: str, body: bytes) -> None:
             f"{HEADER_DIGEST} carries none of {sorted(_DIGESTS)} (RFC 9530 algorithms)"
         )
     for algorithm, (digest, _params) in known.items():
-        expected = _DIGESTS[algorithm](body).digest()
-        if not isinstance(digest, bytes) or not hmac.compare_digest(digest, expected):
+        if not isinstance(digest, bytes):
+            raise AuthenticationFailed(
+                f"malformed header {HEADER_DIGEST}: {algorithm} must be a byte sequence (:base64:)"
+            )
+        if not hmac.compare_digest(digest, _DIGESTS[algorithm](body).digest()):
             raise AuthenticationFailed(f"{HEADER_DIGEST} {algorithm} does not match the body")
 
 
