@@ -30,19 +30,22 @@ API_DESCRIPTION = """\
 The HTTP API of a finmesh node: participants (banks) submit signed ISO 20022 messages in
 batches and receive theirs in OSN order; operators manage measures, licences and holds.
 
-**Every request except `/v1/health` and `/v1/reasons` is signed** by the caller's key
-(participant or operator certificate issued by the network CA), with four headers:
+**Every request except `/v1/health` and `/v1/reasons` is signed** per HTTP Message
+Signatures (RFC 9421) by the caller's key (participant or operator certificate issued by
+the network CA), with three headers:
 
-| header | value |
-| --- | --- |
-| `Finmesh-Subject` | BIC11 of the participant, or the operator's name |
-| `Finmesh-Timestamp` | Unix time in milliseconds (within ±120 s of the node's clock) |
-| `Finmesh-Nonce` | 32 lowercase hex digits, never reused |
-| `Finmesh-Signature` | base64 DER ECDSA P-256/SHA-256 signature (see below) |
+```
+Content-Digest: sha-256=:<base64 SHA-256 of the body>:          (RFC 9530; empty body too)
+Signature-Input: sig1=("@method" "@path" "@query" "content-digest");created=<unix s>
+  ;keyid="<BIC11 or operator name>";alg="ecdsa-p256-sha256";nonce="<32 lowercase hex>"
+Signature: sig1=:<base64 of the 64-byte ECDSA P-256/SHA-256 signature, r then s>:
+```
 
-The signature covers these lines joined by `\\n`: `finmesh-req-v1`, the subject, the
-METHOD, the path and `?query` exactly as sent, the timestamp, the nonce, and the
-lowercase hex SHA-256 of the body.
+(Signature-Input is one line on the wire; a nonce is never reused.)
+The signature base is RFC 9421's: `"@method": POST`, `"@path": /v1/messages`,
+`"@query": ?` (the query with its `?`, or `?` alone), `"content-digest": <the header>`,
+`"@signature-params": <the Signature-Input member>`, joined by `\n`. `created` must be
+within ±120 s of the node's clock. docs/integrate.md makes one with openssl and curl.
 
 Errors are JSON `{"error": code, "message": text}` (plus `reason` for a rejected message
 and `retry_after_s` with HTTP 429). Message verdicts use the reason codes of `/v1/reasons`.
