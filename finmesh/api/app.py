@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from finmesh import __version__, config
 from finmesh.api import errors, operators, participants
 from finmesh.api.auth import Limits
+from finmesh.api.bodies import body_schemas
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.domain.mt.codes import table as fin_table
 from finmesh.domain.reasons import table
@@ -109,7 +111,24 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     limits = Limits.from_config()
     app.include_router(participants.router(node, limits))
     app.include_router(operators.router(node, limits))
+    _document_bodies(app)
     return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Add the bodies routes read themselves (see ``bodies.documented``) to the
+    document's components; FastAPI's own schema of a same-named model wins."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in body_schemas().items():
+                schemas.setdefault(name, schema)
+        return app.openapi_schema or document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 PEER_RECHECK_SECONDS = 5.0
