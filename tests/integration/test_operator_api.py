@@ -434,6 +434,7 @@ def test_openapi_documents_the_operator_endpoints(served: Served) -> None:
         "currencies",
         "amount_max",
         "valid_until_ms",
-    } <= set(licence["schema"]["properties"])
+    } <= set(doc["components"]["schemas"]["LicenceProposal"]["properties"])
+    assert licence["schema"] == {"$ref": "#/components/schemas/LicenceProposal"}
     reasons = {r["code"] for r in httpx.get(served.url + "/v1/reasons").json()}
     assert {"P01", "P02", "P03", "P04"} <= reasons
