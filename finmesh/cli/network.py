@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -110,7 +111,13 @@ def init(
 @click.command()
 @network_dir
 @click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
-@click.option("--port", default=None, type=int, help="port to bind (default 8470)")
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="port to bind (default: $FINMESH_PORT, else the port of the network's URL, the"
+    " one written into its profiles)",
+)
 @click.option(
     "--workers",
     default=1,
@@ -126,10 +133,17 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
     from finmesh.api.server import PROTOCOL
     from finmesh.node.root import Node
 
-    open_network_store(require_network(directory)).close()  # schema known and database reachable
+    cfg = require_network(directory)
+    open_network_store(cfg).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
-    bind_port = config.default_port() if port is None else port
+    bind_port = _bind_port(cfg, port)
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
+    profiles = urlsplit(cfg.url)
+    if (profiles.hostname, profiles.port) != (bind_host, bind_port):
+        stderr.print(
+            f"note: the profiles in {directory} point at {cfg.url}; clients of this node"
+            f" need --url http://{bind_host}:{bind_port}"
+        )
     if workers > 1:
         os.environ["FINMESH_NETWORK"] = str(directory.resolve())
         uvicorn.run(
@@ -155,6 +169,22 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int) -> 
         )
     finally:
         node.close()
+
+
+def _bind_port(cfg: config.NetworkConfig, port: int | None) -> int:
+    """--port, else $FINMESH_PORT, else the port of the URL the profiles name, so a node
+    started without options serves where its participants' profiles send."""
+    if port is not None:
+        return port
+    text = os.environ.get("FINMESH_PORT")
+    if text is None:
+        try:
+            return urlsplit(cfg.url).port or config.default_port()
+        except ValueError:
+            return config.default_port()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        fail("bad_port", f"FINMESH_PORT must be a port number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 @click.group()

@@ -133,7 +133,9 @@ def test_send_receive_and_notices(
     [added] = lines(ok("schemas", "add", demo[0], xsd))
     assert added["definition"] == "pacs.009.001.08"
 
-    results = lines(ok("send", "--profile", a_folder, "--url", served.url, "--notify", *files))
+    results = lines(
+        ok("send", "--profile", a_folder, "--url", served.url, "--notify", "--allow-nak", *files)
+    )
     assert [r["file"] for r in results] == [str(f) for f in files]
     for r in results:
         assert {"file", "status", "reason", "id", "uetr"} <= r.keys()

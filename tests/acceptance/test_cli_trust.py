@@ -66,7 +66,7 @@ def net(network_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def send(net: Net, sender: str, receiver: str, kind: str, folder: Path) -> dict[str, Any]:
     message = folder / f"{kind}-{len(list(folder.iterdir()))}.xml"
     message.write_bytes(example_message(kind, sender, receiver))
-    [line] = ok("send", "--profile", net.profile(sender), "--url", net.url, message)
+    [line] = ok("send", "--profile", net.profile(sender), "--url", net.url, "--allow-nak", message)
     result: dict[str, Any] = line
     return result
 
