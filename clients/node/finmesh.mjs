@@ -73,11 +73,20 @@ export async function call(profile, method, target, json = undefined, url = prof
   return answer;
 }
 
-// Submit messages (exact bytes, each signed: DER ECDSA P-256/SHA-256); one result each.
+// A detached JWS with unencoded payload (RFC 7515 + RFC 7797) over the exact bytes.
+export function signJws(key, payload) {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', b64: false, crit: ['b64'] }))
+    .toString('base64url');
+  const input = Buffer.concat([Buffer.from(`${header}.`, 'ascii'), payload]);
+  const signature = sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
+  return `${header}..${signature.toString('base64url')}`;
+}
+
+// Submit messages (the exact bytes, each with its JWS); one result per message.
 export async function send(profile, payloads, url = profile.url) {
   const messages = payloads.map((payload) => ({
     payload: payload.toString('base64'),
-    signature: sign('sha256', payload, profile.key).toString('base64'),
+    signature: signJws(profile.key, payload),
   }));
   return (await call(profile, 'POST', '/v1/messages', { messages }, url)).results;
 }
@@ -100,6 +109,23 @@ export function headerSender(xml) {
   return from ? from[1] : null;
 }
 
+// Either form the network carries: a detached unencoded JWS (ES256), or base64 DER ECDSA.
+export function verifyMessageSignature(cert, payload, signature) {
+  const jws = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]{86})$/.exec(signature);
+  if (!jws) {
+    return verify('sha256', payload, cert.publicKey, Buffer.from(signature, 'base64'));
+  }
+  let header;
+  try { header = JSON.parse(Buffer.from(jws[1], 'base64url').toString('utf8')); } catch { return false; }
+  const known = new Set(['alg', 'b64', 'crit', 'kid', 'typ']);
+  if (!header || Object.keys(header).some((k) => !known.has(k))) return false;
+  if (header.alg !== 'ES256' || header.b64 !== false) return false;
+  if (JSON.stringify(header.crit) !== '["b64"]') return false;
+  const input = Buffer.concat([Buffer.from(`${jws[1]}.`, 'ascii'), payload]);
+  return verify('sha256', input, { key: cert.publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(jws[2], 'base64url'));
+}
+
 // Check a delivered message without trusting the node: the sender's certificate is
 // issued by our CA and valid now, the signature holds over the exact bytes, and the
 // certificate's BIC, the AppHdr sender and the delivered sender are one institution.
@@ -108,8 +134,7 @@ export function verifyDelivered(profile, delivered, now = new Date()) {
   if (!cert.checkIssued(profile.ca) || !cert.verify(profile.ca.publicKey)) return false;
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) return false;
   const payload = Buffer.from(delivered.payload, 'base64');
-  const signature = Buffer.from(delivered.signature, 'base64');
-  if (!verify('sha256', payload, cert.publicKey, signature)) return false;
+  if (!verifyMessageSignature(cert, payload, delivered.signature)) return false;
   const cn = /(?:^|\n)CN=([A-Z0-9]{11})(?:\n|$)/.exec(cert.subject);
   const named = headerSender(payload.toString('utf8'));
   if (!cn || !named) return false;

@@ -24,7 +24,7 @@ from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
-from finmesh.identity import pki
+from finmesh.identity import message_signature
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
 from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
@@ -178,7 +178,7 @@ class Intake:
             if not item.signature:
                 raise Rejected(Reason.MISSING_SIGNATURE)
             parsed, translation = self._parse(item.payload)
-            if not pki.verify_signature(cert_pem, item.payload, item.signature):
+            if not message_signature.verify(cert_pem, item.payload, item.signature):
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
             to = admission.header_bic(parsed.receiver_bic, "To")

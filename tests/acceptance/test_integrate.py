@@ -114,6 +114,10 @@ def test_node_client_sends_receives_verifies_and_acks(
     results = _lines(sent.stdout)
     assert [r["status"] for r in results] == ["ACK"] * 3
 
+    with Client.from_profile(b, served.url) as client:  # the SDK reads the JWS form too
+        peeked = client.receive(wait=5)["messages"]
+        assert [m["signature_format"] for m in peeked] == ["jws"] * 3
+        assert all(client.verify(m) for m in peeked)
     received = _node("receive", b, "--wait", "5", url=served.url)
     assert received.returncode == 0, received.stderr
     *messages, acked = _lines(received.stdout)
