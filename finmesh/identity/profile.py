@@ -271,6 +271,11 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
         )
 
     key_path = folder / KEY_FILE
+    if not key_path.exists() and (folder / CERT_FILE).exists():
+        raise ProfileError(
+            f"{folder}: missing {KEY_FILE}: put there the private key that signed your"
+            " certificate signing request (it never went to the network)"
+        )
     key_pem = _read(folder, KEY_FILE)
     if os.name == "posix" and key_path.stat().st_mode & 0o077:
         # Same rule as ssh: a key others can read is no longer private; say so loudly.

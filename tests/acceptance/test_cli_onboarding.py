@@ -78,6 +78,8 @@ def test_bank_key_never_reaches_the_network(served: NodeProcess, tmp_path: Path)
     folder = served.root / "participants" / bic
     assert added["profile"] == str(folder) and added["key"] == "owner"
     assert sorted(p.name for p in folder.iterdir()) == ["ca.pem", "cert.pem", "profile.json"]
+    missing = refused("profile_error", "receive", "--profile", folder, "--url", served.url)
+    assert "missing key.pem: put there the private key" in missing
     shutil.copy2(bank / "key.pem", folder / "key.pem")  # the bank installs its own key
     assert _grant_and_send(served, folder, tmp_path)["status"] == "ACK"
 
