@@ -52,13 +52,13 @@ generate_key_option = click.option(
 
 def read_csr(csr_file: Path | None, generate_key: bool) -> csr.CheckedCsr | None:
     """The checked request of --csr, or None with --generate-key; exactly one is needed."""
-    if (csr_file is None) == (not generate_key):
+    if csr_file is not None and generate_key:
+        fail("usage", "give --csr FILE or --generate-key, not both")
+    if csr_file is None and not generate_key:
         fail(
-            "csr_required" if csr_file is None else "usage",
-            "give --csr FILE (the owner's certificate signing request) or --generate-key, not both"
-            if csr_file is not None
-            else "give --csr FILE with the owner's certificate signing request"
-            " (made with `finmesh participant csr` or openssl), or --generate-key for a trial",
+            "csr_required",
+            "give --csr FILE with the owner's certificate signing request (made with"
+            " `finmesh participant csr` or openssl), or --generate-key for a trial",
         )
     if csr_file is None:
         return None
