@@ -5,6 +5,7 @@ inline, so one profiler sees the whole request: HTTP, authentication, JSON, inta
 storage. Client processes drive it exactly as ``finmesh bench intake`` does.
 
     .venv/bin/python -m benchmarks.profile_node [--seconds 8] [--batch 100] [--top 25]
+        [--screening-entries 100000]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import uvicorn
 
 from benchmarks import scratch
+from benchmarks.intake import load_list
 from benchmarks.load import run_closed_loop
 from finmesh.api.intake_lane import IntakeLane
 from finmesh.node.intake import IntakeRequest, Submission, Verdict
@@ -50,7 +52,9 @@ def _inline_thread_hops() -> None:
     IntakeLane.submit = _inline_lane  # type: ignore[method-assign]
 
 
-def profile(seconds: float, batch: int, clients: int) -> tuple[pstats.Stats, dict[str, Any]]:
+def profile(
+    seconds: float, batch: int, clients: int, entries: int = 0
+) -> tuple[pstats.Stats, dict[str, Any]]:
     from finmesh.api.app import create_app
     from finmesh.node.root import Node
 
@@ -71,10 +75,10 @@ def profile(seconds: float, batch: int, clients: int) -> tuple[pstats.Stats, dic
         def drive() -> None:
             while not server.started:
                 time.sleep(0.05)
+            url = f"http://127.0.0.1:{port}"
             try:
-                outcome.update(run_closed_loop(
-                    f"http://127.0.0.1:{port}", 0, pairs, batch, seconds, 1.0
-                ))
+                listed = load_list(root, url, entries)
+                outcome.update(run_closed_loop(url, 0, pairs, batch, seconds, 1.0, listed))
             finally:
                 server.should_exit = True
 
@@ -98,8 +102,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--screening-entries", type=int, default=0,
+                        help="load a generated list of this many entries first (as bench intake)")
     args = parser.parse_args()
-    stats, outcome = profile(args.seconds, args.batch, args.clients)
+    stats, outcome = profile(args.seconds, args.batch, args.clients, args.screening_entries)
     out = io.StringIO()
     stats.stream = out  # type: ignore[attr-defined]
     stats.sort_stats(args.sort).print_stats(args.top)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from benchmarks.backlog import BacklogSettings, run_backlog
 from benchmarks.broker import BrokerSettings, reachable, run_broker
 from benchmarks.intake import IntakeSettings, run_intake, run_latency
 from benchmarks.postgres import server_url
@@ -33,12 +34,16 @@ class Plan:
     history: tuple[int, ...]
     receivers: int
     receivers_rate: float
+    backlog: int
     clients: int = 4
     workers: int = 2
+    latency_senders: int = 8
+    """Open-loop latency: this many client processes, one payment per request."""
 
 
-FULL = Plan("full", 30.0, 3, (200, 1_000, 3_000, 5_000), (0, 1_000_000, 10_000_000), 1_000, 500)
-QUICK = Plan("quick", 5.0, 1, (200, 1_000, 3_000), (0, 200_000), 200, 200)
+FULL = Plan("full", 30.0, 3, (200, 1_000, 3_000), (0, 1_000_000, 10_000_000), 1_000, 500,
+            100_000)
+QUICK = Plan("quick", 5.0, 1, (200, 1_000), (0, 200_000), 200, 200, 10_000, latency_senders=4)
 
 
 def postgres_ready() -> tuple[bool, str]:
@@ -100,13 +105,22 @@ def broker(plan: Plan, say: Say) -> dict[str, Any]:
         runs.append(run_broker(settings))
     rates = [r["msgs_per_s"] for r in runs]
     waits = [r["wait_each_msgs_per_s"] for r in runs]
+    cpu = [r["broker_cpu_us_per_msg"] for r in runs if r.get("broker_cpu_us_per_msg")]
     return {"msgs_per_s": statistics.median(rates),
-            "wait_each_msgs_per_s": statistics.median(waits), "runs": runs}
+            "wait_each_msgs_per_s": statistics.median(waits),
+            "broker_cpu_us_per_msg": statistics.median(cpu) if cpu else None, "runs": runs}
 
 
 def latency(plan: Plan, say: Say) -> list[dict[str, Any]]:
-    settings = IntakeSettings(plan.seconds, workers=plan.workers, clients=plan.clients)
-    return run_latency(settings, plan.rates, say)
+    """One message per request from ``plan.latency_senders`` clients (issue 16 point 3:
+    a bank's gateway sends each payment when it is made)."""
+    settings = IntakeSettings(plan.seconds, 1, workers=plan.workers, clients=plan.clients)
+    return run_latency(settings, plan.rates, say, plan.latency_senders)
+
+
+def backlog(plan: Plan, say: Say) -> dict[str, Any]:
+    """A receiver offline while ``plan.backlog`` messages queued, then draining."""
+    return run_backlog(BacklogSettings(plan.backlog, plan.workers), say)
 
 
 def history(plan: Plan, say: Say) -> list[dict[str, Any]]:
@@ -123,6 +137,7 @@ SECTIONS: dict[str, Callable[[Plan, Say], Any]] = {
     "intake": intake,
     "broker": broker,
     "latency": latency,
+    "backlog": backlog,
     "history": history,
     "receivers": receivers,
 }

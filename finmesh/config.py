@@ -37,6 +37,10 @@ class NetworkConfig:
     url: str
     store_url: str | None = None
     """The PostgreSQL database recorded at init (None: SQLite in the folder)."""
+    rule_sets: tuple[str, ...] | None = None
+    """The network rules it enforces beyond the schema (finmesh.domain.rules): a list of
+    set names, ``iso20022`` and BizSvc values such as ``swift.cbprplus.02``, kept in
+    network.json as ``rule_sets``; None (the key absent): every known set."""
 
     @property
     def database(self) -> Path:
@@ -64,20 +68,24 @@ class NetworkConfig:
         return self.root / "operators"
 
     def save(self) -> None:
-        data = {"name": self.name, "url": self.url}
+        data: dict[str, object] = {"name": self.name, "url": self.url}
         if self.store_url is not None:
             data["database"] = self.store_url
+        if self.rule_sets is not None:
+            data["rule_sets"] = list(self.rule_sets)
         (self.root / CONFIG_FILE).write_text(json.dumps(data))
 
     @classmethod
     def load(cls, root: Path) -> NetworkConfig:
         data = json.loads((root / CONFIG_FILE).read_text())
         database = data.get("database")
+        rule_sets = data.get("rule_sets")
         return cls(
             root=root,
             name=str(data["name"]),
             url=str(data["url"]),
             store_url=None if database is None else str(database),
+            rule_sets=None if rule_sets is None else tuple(str(r) for r in rule_sets),
         )
 
 

@@ -14,10 +14,11 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from finmesh import __version__, config
-from finmesh.api import errors, operators, participants
+from finmesh.api import docs_page, errors, operators, participants, payments
 from finmesh.api.auth import Limits
 from finmesh.api.bodies import body_schemas
 from finmesh.api.peer_bells import PeerBells, supported
+from finmesh.console import routes as console
 from finmesh.domain.mt.codes import table as fin_table
 from finmesh.domain.reasons import table
 from finmesh.node.root import Node
@@ -95,8 +96,11 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; finmesh.api.docs_page serves /docs
+        redoc_url=None,
     )
     errors.install(app)
+    docs_page.install(app)
 
     @app.get("/v1/health", tags=["public"])
     async def health() -> dict[str, str]:
@@ -111,6 +115,8 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     limits = Limits.from_config()
     app.include_router(participants.router(node, limits))
     app.include_router(operators.router(node, limits))
+    app.include_router(payments.router(node, limits))
+    app.include_router(console.router(node, limits))
     _document_bodies(app)
     return app
 

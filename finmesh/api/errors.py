@@ -35,6 +35,11 @@ class RequestTimeout(BadRequest):
     """The request body did not arrive within config.body_seconds() (a slow client)."""
 
 
+class CsrfRefused(AuthenticationFailed):
+    """A console form posted without its session's CSRF token (forged elsewhere, or
+    stale): nothing is changed."""
+
+
 class Disconnected(Refused):
     """The caller's institution is cut off by a measure in force."""
 
@@ -49,6 +54,7 @@ ERROR_TABLE: tuple[tuple[type[FinmeshError], int, str], ...] = (
     (Forbidden, 403, "forbidden"),
     (StalePolicy, 409, "stale"),
     (CertificateRevoked, 401, "certificate_revoked"),
+    (CsrfRefused, 403, "csrf_refused"),
     (AuthenticationFailed, 401, "authentication_failed"),
     (NotFound, 404, "not_found"),
     (Refused, 409, "refused"),

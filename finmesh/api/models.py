@@ -186,3 +186,36 @@ class GoodGuyProposal(BaseModel):
     )
     reason: str = Field(min_length=1, max_length=limits.REASON_CHARS_MAX)
     expires_ms: int | None = Field(default=None, ge=0, le=limits.INSTANT_MS_MAX)
+
+
+class PaymentEventModel(BaseModel):
+    at: str = Field(description="ISO 8601 instant the network stored the message")
+    from_: str = Field(alias="from", description="BIC11 that sent the message")
+    to: str = Field(description="BIC11 it was sent to")
+    message: str = Field(description="MsgDefIdr")
+    biz_msg_id: str
+    step: str = Field(description="payment, cover, status, return, recall_request, recall_answer")
+    status: str = Field(description="ACSP, ACCC, RJCT, ..., returned, recall_requested, recalled")
+    reason: str | None = Field(description="reason code the message gives")
+    amount: str | None
+    currency: str | None
+    references: dict[str, str] = Field(description="ids tying it to the original payment")
+
+
+class PaymentHistory(BaseModel):
+    uetr: str
+    status: str | None = Field(description="status of the latest step (ACCC stays unless undone)")
+    institutions: list[str] = Field(description="BIC11s of the chain, in order of appearance")
+    credited_at: str | None
+    time_to_credit_ms: int | None = Field(description="first payment message to first ACCC")
+    events: list[PaymentEventModel]
+
+
+class CreditStatisticsModel(BaseModel):
+    since: str
+    payments: int
+    credited: int
+    median_time_to_credit_ms: int | None
+    p90_time_to_credit_ms: int | None
+    credited_within_5_minutes: int
+    share_credited_within_5_minutes: float | None

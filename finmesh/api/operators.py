@@ -52,6 +52,10 @@ class LiftRequest(BaseModel):
     effective_ms: Instant | None = None
 
 
+class RefuseRequest(BaseModel):
+    reason: str = Text
+
+
 class LicenceProposal(BaseModel):
     measure: str
     reference: str = Text
@@ -105,6 +109,17 @@ def router(node: Node, limits: Limits) -> APIRouter:
         who = await caller(request)
         m = await run_in_threadpool(comp.approve_measure, who.subject, who.roles, measure_id)
         node.bell.ring()
+        return measure_json(m, node.clock())
+
+    @api.post("/measures/{measure_id}/refuse", openapi_extra=documented(RefuseRequest))
+    async def refuse_measure(request: Request, measure_id: str) -> dict[str, Any]:
+        """Refuse what is pending on a measure (its proposal or its lift), with a reason;
+        never one's own proposal."""
+        who = await caller(request)
+        p = parse_body(RefuseRequest, who.body)
+        m = await run_in_threadpool(
+            comp.refuse_measure, who.subject, who.roles, measure_id, p.reason
+        )
         return measure_json(m, node.clock())
 
     @api.post("/measures/{measure_id}/lift", openapi_extra=documented(LiftRequest))

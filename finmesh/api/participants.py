@@ -70,6 +70,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
             for m in batch.messages
         ]
         verdicts = await lane.submit(caller.subject, caller.cert_pem, items)
+        node.observe.naks.count(v.reason.code for v in verdicts if v.reason and v.status == "NAK")
         queued = {v.receiver for v in verdicts if v.receiver is not None}
         if queued:
             node.bell.ring(queued)  # wakes only those receivers' long polls

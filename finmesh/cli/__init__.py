@@ -16,6 +16,7 @@ from finmesh.cli import (
     output,
     schemas,
     screening,
+    tracking,
     translate,
     trust,
 )
@@ -38,6 +39,7 @@ for command in (
     *screening.COMMANDS,
     *schemas.COMMANDS,
     *translate.COMMANDS,
+    *tracking.COMMANDS,
 ):
     cli.add_command(command)
 

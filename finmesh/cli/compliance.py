@@ -120,6 +120,17 @@ def measure_approve(operator: Path, url: str | None, measure_id: str) -> None:
     emit(_call(operator, url, "POST", f"/v1/ops/measures/{measure_id}/approve"))
 
 
+@measure.command("refuse")
+@operator_option
+@url_option
+@click.option("--reason", required=True, help="why it is refused (kept in the audit trail)")
+@click.argument("measure_id")
+def measure_refuse(operator: Path, url: str | None, reason: str, measure_id: str) -> None:
+    """Refuse a proposed measure or a proposed lift (never one's own proposal)."""
+    emit(_call(operator, url, "POST", f"/v1/ops/measures/{measure_id}/refuse",
+               body={"reason": reason}))
+
+
 @measure.command("lift")
 @operator_option
 @url_option

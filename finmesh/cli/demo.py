@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from finmesh import config
+from finmesh.cli.demo_flows import two_hops
 from finmesh.cli.output import stderr
 from finmesh.client import Client
 from finmesh.domain.iso20022 import example_message
@@ -23,10 +24,19 @@ READY_SECONDS_MAX = 30.0
     "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("finmesh-demo")
 )
 @click.option("--port", default=None, type=int, help="port to serve on (default 8470)")
-@click.option("--once", is_flag=True, help="stop after the first message has travelled")
-def demo(directory: Path, port: int | None, once: bool) -> None:
+@click.option("--once", is_flag=True, help="stop after the story has been told")
+@click.option(
+    "--schemas",
+    "schema_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="folder of official ISO 20022 XSDs to register first (e.g. pacs.002.001.10.xsd "
+    "for the status reports)",
+)
+def demo(directory: Path, port: int | None, once: bool, schema_dir: Path | None) -> None:
     """Bring up a demo network in DIRECTORY (default ./finmesh-demo) and show a first
-    message travelling from one demo institution to another; then keep serving."""
+    message travelling from one demo institution to another, then a payment through two
+    hops with its status reports and its tracking; then keep serving."""
     import uvicorn
 
     from finmesh.api.app import create_app
@@ -42,6 +52,10 @@ def demo(directory: Path, port: int | None, once: bool) -> None:
         )
         init_network(directory, demo=True, url=url, name="finmesh demo")
     node = Node(directory)
+    if schema_dir is not None:
+        files = [(p.name, p.read_bytes()) for p in sorted(schema_dir.glob("*.xsd"))]
+        added = node.schemas.add(files, actor="demo")
+        stderr.print(f"registered {len(added)} official schemas from {schema_dir}")
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(node),
@@ -100,6 +114,8 @@ def _tell(directory: Path, url: str) -> None:
     for notice in sender.notices(wait=5):
         stderr.print(f"[bold]5.[/bold] {a} gets a '{notice['kind']}' notice for {notice['id']}")
         sender.ack_notices(notice["seq"])
+    with Client.from_profile(profiles[2], url) as third:
+        two_hops(sender, receiver, third)
     sender.close()
     receiver.close()
 

@@ -12,7 +12,8 @@ import click
 from finmesh.cli.output import emit, fail, progress_bar
 from finmesh.client import Client
 from finmesh.domain import limits
-from finmesh.domain.iso20022 import example_message
+from finmesh.domain.errors import Rejected
+from finmesh.domain.iso20022 import example_message, flows
 
 profile_option = click.option(
     "--profile",
@@ -30,8 +31,13 @@ def _client(profile: Path, url: str | None) -> Client:
     return Client.from_profile(profile, url)
 
 
+FLOW_KINDS = ("pacs.004", "camt.056", "camt.029", "pacs.009.cov")
+"""Kinds written about an original payment (--original); pacs.008 and pacs.002 are too
+when --original is given (the payment's next hop; a status report on it)."""
+
+
 @click.command()
-@click.argument("kind", type=click.Choice(["pacs.008", "pacs.009", "pacs.002"]))
+@click.argument("kind", type=click.Choice(["pacs.008", "pacs.009", "pacs.002", *FLOW_KINDS]))
 @click.option("--from", "sender", required=True, help="sender BIC (BIC8 or BIC11)")
 @click.option("--to", "receiver", required=True, help="receiver BIC (BIC8 or BIC11)")
 @click.option("--amount", default="10.00", show_default=True)
@@ -45,6 +51,17 @@ def _client(profile: Path, url: str | None) -> Client:
     help="message definition to write, e.g. pacs.008.001.08 (default: pacs.008.001.13, "
     "pacs.009.001.08, pacs.002.001.10)",
 )
+@click.option(
+    "--original",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="the pacs.008 the message is about (same UETR and ids): required for pacs.004, "
+    "camt.056, camt.029 and pacs.009.cov; with pacs.008 the payment's next hop, with "
+    "pacs.002 a status report on it",
+)
+@click.option("--status", default="ACCC", show_default=True, help="pacs.002: ACSP, ACCC, RJCT...")
+@click.option("--reason", default=None, help="reason code (RJCT, return, recall, refusal)")
+@click.option("--refuse", is_flag=True, help="camt.029: refuse the recall (RJCR)")
 def example(
     kind: str,
     sender: str,
@@ -55,8 +72,23 @@ def example(
     category_purpose: str | None,
     priority: str,
     definition: str | None,
+    original: Path | None,
+    status: str,
+    reason: str | None,
+    refuse: bool,
 ) -> None:
-    """Print a valid message with fresh ids (BizMsgIdr, MsgId, ..., UETR)."""
+    """Print a valid message with fresh ids (BizMsgIdr, MsgId, ..., UETR), or a message of
+    the flow around a payment (--original): next hop, status, return, recall, answer, cover."""
+    if original is not None or kind in FLOW_KINDS:
+        if original is None:
+            fail("usage", f"{kind} is written about a payment: give --original FILE")
+        about = original.read_bytes()
+        try:
+            payload = _flow(kind, about, sender, receiver, status, reason, refuse)
+        except ValueError as exc:
+            fail("bad_example", f"--original {original}: {exc}")
+        click.echo(payload.decode("utf-8"), nl=False)
+        return
     try:
         value = Decimal(amount)
     except InvalidOperation:
@@ -76,6 +108,29 @@ def example(
     except ValueError as exc:
         fail("bad_example", str(exc))
     click.echo(payload.decode("utf-8"), nl=False)
+
+
+def _flow(
+    kind: str, about: bytes, sender: str, receiver: str, status: str, reason: str | None,
+    refuse: bool,
+) -> bytes:  # fmt: skip
+    try:
+        original = flows.original_of(about)
+    except Rejected as exc:
+        raise ValueError(str(exc)) from None
+    if kind == "pacs.008":
+        return flows.next_hop(about, sender, receiver)
+    if kind == "pacs.002":
+        return flows.status_report(original, sender, receiver, status, reason)
+    if kind == "pacs.004":
+        return flows.payment_return(original, sender, receiver, reason or "AC04")
+    if kind == "camt.056":
+        return flows.recall_request(original, sender, receiver, reason or "DUPL")
+    if kind == "camt.029":
+        return flows.recall_answer(original, sender, receiver, not refuse, reason)
+    if kind == "pacs.009.cov":
+        return flows.cover(original, sender, receiver)
+    raise ValueError(f"{kind} is not written about a payment")
 
 
 @click.command()

@@ -24,9 +24,10 @@ from finmesh.cli.network import (
 from finmesh.cli.output import emit, fail, guarded, stderr
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import InvalidBic
-from finmesh.identity import csr, keystore, pki
-from finmesh.identity.profile import KEY_FILE
+from finmesh.identity import csr, keystore, pki, signin_code
+from finmesh.identity.profile import KEY_FILE, load_profile
 from finmesh.network.create import add_operator, load_ca, onboard
+from finmesh.node.clock import system_clock
 
 REQUEST_FILE = "request.csr"
 GENERATED_NOTE = (
@@ -217,9 +218,59 @@ def operator_add(
         folder = add_operator(cfg, store, ca, name, roles, own, public)
     finally:
         store.close()
+    console = cfg.url.rstrip("/")
     result: dict[str, Any] = {"profile": str(folder), "roles": list(roles)}
     result["key"] = "owner" if request else "generated_by_network"
+    result["console"] = f"{console}/console"
+    if request is None:  # the key is here: the first console sign-in code can be made now
+        code = signin_code.issue_code(load_profile(folder, own).key, name, system_clock())
+        result["sign_in_code"] = code
+        result["sign_in"] = SIGN_IN_HINT.format(url=console, folder=folder)
+    else:
+        result["sign_in"] = (
+            f"put the key that signed the request into {folder / KEY_FILE}, then:"
+            f" finmesh operator sign-in-code --operator {folder}"
+        )
     emit(result)
+
+
+SIGN_IN_HINT = (
+    "open {url}/console and paste sign_in_code (valid 24 h, once); for a new code later:"
+    " finmesh operator sign-in-code --operator {folder}"
+)
+
+
+@operator.command("sign-in-code")
+@click.option(
+    "--operator",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="operator profile folder (DIR/operators/<name>); its key signs the code",
+)
+@click.option(
+    "--valid-minutes",
+    type=click.IntRange(1, signin_code.CODE_VALID_MS_MAX // 60_000),
+    default=10,
+    show_default=True,
+    help="how long the code may be used (once)",
+)
+def operator_sign_in_code(folder: Path, valid_minutes: int) -> None:
+    """Make a one-time code that signs this operator in to the web console."""
+    profile = load_profile(folder)
+    if profile.kind != "operator":
+        fail("not_operator", f"{folder} is a {profile.kind} profile, not an operator's")
+    code = signin_code.issue_code(
+        profile.key, profile.subject, system_clock(), valid_minutes * 60_000
+    )
+    emit(
+        {
+            "operator": profile.subject,
+            "console": f"{profile.url.rstrip('/')}/console",
+            "sign_in_code": code,
+            "valid_minutes": valid_minutes,
+        }
+    )
 
 
 COMMANDS = (participant, operator)

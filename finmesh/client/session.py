@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -361,7 +361,18 @@ class Client:
         found: list[dict[str, Any]] = self.request("GET", "/v1/rma", {"direction": direction})
         return found
 
+    def track(self, uetr: str) -> dict[str, Any]:
+        """The history of the payment ``uetr`` names (we must be in its chain, or an
+        operator)."""
+        answer: dict[str, Any] = self.request("GET", f"/v1/payments/{quote(uetr, safe='')}")
+        return answer
+
     # operator calls
+
+    def payment_statistics(self, days: float = 30) -> dict[str, Any]:
+        """(Operators) time to credit over the network's payments of the last ``days``."""
+        answer: dict[str, Any] = self.request("GET", "/v1/payments/statistics", {"days": days})
+        return answer
 
     def cert_revoke(self, bic11: str, reason: str | None = None) -> dict[str, Any]:
         """(Operator role) revoke an institution's current certificate."""

@@ -2,7 +2,8 @@
 
 Families follow the FIN model (FACTS.md): M size/charset and XML safety, T text and
 schema, H header and addressing, S security, D duplicates, N network state, P policy
-measures, R relationship management (the receiver's authorizations, RMA). Each code is
+measures, R relationship management (the receiver's authorizations, RMA), V network rules
+beyond the schema (finmesh.domain.rules, per business service). Each code is
 stable: clients and external checks match on it. Add codes; never renumber.
 """
 
@@ -56,6 +57,16 @@ class Reason(Enum):
         "R01",
         "receiver has not authorized this sender for this message type (RMA)",
     )
+
+    # V: network rules beyond the schema (rule sets per BizSvc; the detail names the element)
+    UNKNOWN_CURRENCY = ("V01", "currency is not an active ISO 4217 code")
+    CURRENCY_MINOR_UNITS = ("V02", "amount has more decimals than its currency's minor units")
+    CURRENCY_NOT_ALLOWED = ("V03", "currency not allowed by the business service (commodity)")
+    INVALID_BIC_CODE = ("V04", "BIC is not valid (ISO 9362 structure and country code)")
+    INVALID_IBAN = ("V05", "IBAN fails its country, length or check digits")
+    HEADER_AGENT_MISMATCH = ("V06", "AppHdr From/To differ from the agents the usage requires")
+    INVALID_UETR = ("V07", "UETR missing where required, or not a lowercase UUID version 4")
+    INVALID_DATE = ("V08", "date or time out of range, without its offset, or in the future")
 
     @classmethod
     def by_code(cls, code: str) -> Reason:

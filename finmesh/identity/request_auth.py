@@ -268,6 +268,18 @@ def _check_params(params: dict[str, Any]) -> dict[str, int | str]:
     return dict(params)
 
 
+def claimed_subject(headers: Mapping[str, str]) -> str:
+    """The keyid a request's Signature-Input names, unverified ("" when none can be
+    read): only to choose which kind of certificate the request is then checked with."""
+    value = next((v for k, v in headers.items() if k.lower() == HEADER_INPUT.lower()), None)
+    if value is None:
+        return ""
+    try:
+        return str(_parse_input(value.strip(" \t"))[2]["keyid"])
+    except AuthenticationFailed:
+        return ""
+
+
 def _parse_signature(value: str, label: str) -> bytes:
     parsed = _dictionary(HEADER_SIGNATURE, value)
     if list(parsed) != [label]:
@@ -296,14 +308,11 @@ def _check_fresh(params: dict[str, int | str], now_ms: int) -> int:
     return created_ms
 
 
-def _certificate(
-    subject: str,
-    certificate_for: Callable[[str], bytes | None],
-    ca_cert_pem: bytes,
-    now_ms: int,
-    kind: pki.Kind,
+def check_certificate(
+    subject: str, cert_pem: bytes | None, ca_cert_pem: bytes, *, now_ms: int, kind: pki.Kind
 ) -> tuple[x509.Certificate, pki.CertIdentity]:
-    cert_pem = certificate_for(subject)
+    """The certificate on record for ``subject``: issued by the network CA, of ``kind``,
+    valid at ``now_ms`` and naming ``subject`` (console sign-in codes check the same)."""
     if cert_pem is None:
         raise AuthenticationFailed(f"unknown keyid {subject!r}: no certificate on record")
     try:
@@ -351,7 +360,9 @@ def check_headers(
         )
     created_ms = _check_fresh(params, now_ms)
     subject = str(params["keyid"])
-    cert, identity = _certificate(subject, certificate_for, ca_cert_pem, now_ms, kind)
+    cert, identity = check_certificate(
+        subject, certificate_for(subject), ca_cert_pem, now_ms=now_ms, kind=kind
+    )
     return CheckedHeaders(
         subject=subject,
         nonce=str(params["nonce"]),

@@ -122,6 +122,20 @@ class Compliance:
         self.enforce_due()
         return after
 
+    def refuse_measure(
+        self, officer: str, roles: Iterable[str], measure_id: str, reason: str
+    ) -> Measure:
+        """A second officer refuses a proposed measure or a proposed lift, with a reason."""
+        require(roles, COMPLIANCE)
+
+        def change(current: Measure, now: int, others: list[Measure]) -> tuple[Measure, AuditNote]:
+            lift = current.status is MeasureStatus.LIFT_PROPOSED
+            after = ms.refuse(current, officer=officer, reason=reason, now_ms=now)
+            note = _note(officer, "measure.lift.refuse" if lift else "measure.refuse", after)
+            return after, replace(note, details={**note.details, "reason": reason.strip()})
+
+        return self.store.update_measure(measure_id, change, self.clock)
+
     def _settle(self, instant: int | None) -> None:
         """An approval "effective now" takes effect 1 ms after its commit; wait that
         millisecond out so the caller sees it in force (bounded: a simulated clock
@@ -334,6 +348,8 @@ def measure_json(m: Measure, now_ms: int | None) -> dict[str, Any]:
         "lift_effective_ms": m.lift_effective_ms,
         "lift_proposed_by": m.lift_proposed_by,
         "lift_approved_by": m.lift_approved_by,
+        "refused_by": m.refused_by,
+        "refusal": m.refusal,
     }
     if now_ms is not None:
         data["in_force"] = m.in_force(now_ms)

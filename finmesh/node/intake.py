@@ -24,10 +24,19 @@ from finmesh.domain.policy.evaluate import PolicySnapshot, add_usage, evaluate
 from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
+from finmesh.domain.rules import RuleBook
 from finmesh.identity import message_signature
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
-from finmesh.store.port import AlreadyStored, Guard, Held, NewMessage, PolicyChanged, Store
+from finmesh.store.port import (
+    AlreadyStored,
+    Guard,
+    Held,
+    NewMessage,
+    PolicyChanged,
+    Store,
+    TrackingRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,12 @@ class Intake:
         sanctions: Callable[[int], ActiveScreening | None] | None = None,
         *,
         schemas: SchemaRegistry,
+        rules: RuleBook | None = None,
     ) -> None:
         self.store = store
         self.schemas = schemas
+        self.rules = RuleBook() if rules is None else rules
+        """The network rules beyond the schema this network enforces."""
         self.clock = clock
         self.policy = policy
         self.grants = grants
@@ -192,7 +204,9 @@ class Intake:
         translated (CBPR+), so routing, RMA, measures and screening see its ISO 20022
         form. The signed bytes are stored unchanged, the translation beside them."""
         if not is_fin(payload):
-            return parse_message(payload, self.schemas), None
+            return parse_message(
+                payload, self.schemas, rules=self.rules, now=_utc(self.clock())
+            ), None
         try:
             translated = translate_message(parse_mt(payload), now=_utc(self.clock()))
         except MtError as exc:
@@ -302,9 +316,18 @@ def _new_message(
         ),
         purposes_json=json.dumps(list(parsed.purposes)),
         translation=admitted.translation,
+        tracking=_tracking(parsed),
         received_ms=now_ms,
         obsolete_ms=now_ms + 1000 * admission.obsolescence_seconds(priority),
     )
+
+
+def _tracking(parsed: ParsedMessage) -> TrackingRecord | None:
+    flow = parsed.flow
+    if flow is None or not parsed.uetr:
+        return None
+    refs = json.dumps([list(pair) for pair in flow.references])
+    return TrackingRecord(flow.step, flow.status, flow.reason, refs)
 
 
 def _repeat(admitted: Admitted, stored: AlreadyStored) -> Verdict:

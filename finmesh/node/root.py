@@ -8,12 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from finmesh.config import NetworkConfig
+from finmesh.domain.rules import RuleBook
 from finmesh.node.clock import Clock, system_clock
 from finmesh.node.compliance import Compliance
 from finmesh.node.delivery import Bell, DeliveryService
 from finmesh.node.intake import Intake
+from finmesh.node.observe import Observation
 from finmesh.node.schemas import Schemas
 from finmesh.node.screening import ScreeningService
+from finmesh.node.tracking import Tracking
 from finmesh.node.trust import Trust
 from finmesh.store.factory import open_store
 
@@ -23,6 +26,7 @@ class Node:
 
     def __init__(self, root: Path, clock: Clock = system_clock) -> None:
         self.config = NetworkConfig.load(root)
+        rules = RuleBook(self.config.rule_sets)  # an unknown set: refused before opening
         self.clock = clock
         self.store = open_store(self.config)
         self.ca_cert_pem = self.config.ca_cert.read_bytes()
@@ -35,6 +39,7 @@ class Node:
         self.trust = Trust(self.store, clock)
         self.screening = ScreeningService(self.store, clock)
         self.schemas = Schemas(self.store, clock)
+        self.observe = Observation(self.store, clock, self.compliance.snapshot)
         self.intake = Intake(
             self.store,
             clock,
@@ -42,7 +47,9 @@ class Node:
             self.trust.grants,
             self.screening.active,
             schemas=self.schemas.registry,
+            rules=rules,
         )
+        self.tracking = Tracking(self.store, clock)
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)
 
     def close(self) -> None:

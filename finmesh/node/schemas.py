@@ -6,7 +6,8 @@ A definition is validated against, first found wins:
 2. the official XSD shipped by an installed package: ``openpurse`` (a dependency:
    head.001.001.02, pacs.008.001.13, camt.052/053/054.001.13, pain.001.001.12), and,
    when installed (the ``schemas`` extra), ``pacs008`` (pacs.008.001.01-.13) and
-   ``camt053`` (camt.052/053/054.001.01-.14). Only files checked to be the official
+   ``camt053`` (camt.052/053/054.001.01-.14) and ``camt-exceptions`` (camt.056.001.12,
+   camt.029.001.14: the recall flow). Only files checked to be the official
    ones are listed: some of these packages also ship hand-written stand-ins for other
    definitions, which are never used.
 Any other definition is NAKed T03, named.
@@ -47,6 +48,11 @@ PACKAGED: dict[str, tuple[str, str]] = {
         f"{c}.001.{v:02d}": ("camt053", f"camt053/xsd/{c}.001.{v:02d}.xsd")
         for c in _CAMT_STATEMENTS
         for v in (*range(1, 13), 14)  # .13: openpurse's copy
+    },
+    # Standards Editor output (its generator comment, ISO namespace and content model)
+    **{
+        d: ("camt-exceptions", f"camt_exceptions/templates/{d}/{d}.xsd")
+        for d in ("camt.056.001.12", "camt.029.001.14")
     },
 }
 """Definition -> (distribution, file inside it) of official XSDs shipped by packages."""

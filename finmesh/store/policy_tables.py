@@ -29,6 +29,7 @@ from finmesh.store.handle import Handle
 from finmesh.store.port import AuditNote, Guard, PolicyChanged, StalePolicy
 
 Q = queries.load("queries.sql")
+PAYMENT_Q = queries.load("payment_queries.sql")
 POLICY_VERSION = "policy_version"
 USAGE_VERSION = "licence_usage_version"
 
@@ -317,6 +318,10 @@ def next_seq(db: Handle, owner: str, kind: str) -> int:
     return int(db.execute(Q["next_seq"], (owner, kind)).fetchone()[0])
 
 
+NETWORK_STEPS = {"rejected": "network_reject", "returned": "network_return"}
+"""Notice kinds that are the network's own step in a tracked payment's flow."""
+
+
 def notice(
     db: Handle,
     owner: str,
@@ -331,6 +336,9 @@ def notice(
     db.execute(
         Q["insert_notice"], (owner, seq, kind, message_id, reason, detail, now_ms, measure_id)
     )
+    step = NETWORK_STEPS.get(kind)
+    if step is not None:  # the payment's history shows what the network did with it
+        db.execute(PAYMENT_Q["network_event"], (now_ms, step, reason, message_id))
 
 
 def audit_entry(row: tuple[Any, ...]) -> AuditEntry:

@@ -23,6 +23,7 @@ from finmesh.domain.policy.measures import Measure
 from finmesh.domain.policy.rma import Authorization, RmaEdit
 from finmesh.domain.screening.goodguys import GoodGuyRecord
 from finmesh.domain.screening.model import ListEntry
+from finmesh.store.console_tables import MessageLife, MessageRow
 
 
 class StalePolicy(FinmeshError):
@@ -99,6 +100,37 @@ class NewMessage:
     """Licences that let the message through prohibitions; their use is counted."""
     screening: ScreeningRecord | None = None
     """What sanctions screening found (None: no list was loaded, nothing screened)."""
+    tracking: TrackingRecord | None = None
+    """The message's step in its payment's flow (None: not a tracked flow message)."""
+
+
+@dataclass(frozen=True)
+class TrackingRecord:
+    """What a message adds to the history of the payment its UETR names."""
+
+    step: str
+    status: str
+    reason: str | None
+    references_json: str
+    """JSON list of [element, value] ids tying it to the original payment."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """One step of a payment's history, as stored."""
+
+    uetr: str
+    at_ms: int
+    sender: str
+    receiver: str
+    msg_def_id: str
+    biz_msg_id: str
+    step: str
+    status: str
+    reason: str | None
+    amount: str | None
+    currency: str | None
+    references: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -270,6 +302,10 @@ class Store(Protocol):
         self, messages: Sequence[NewMessage], guard: Guard | None = None
     ) -> list[StoreOutcome]: ...
 
+    # payment tracking (events are written by store_batch)
+    def payment_events(self, uetr: str) -> list[PaymentEvent]: ...
+    def credit_times(self, since_ms: int) -> list[tuple[str, int, int | None]]: ...
+
     # delivery
     def fetch_deliveries(
         self,
@@ -384,6 +420,22 @@ class Store(Protocol):
     def schema_add(
         self, definition: str, sha256: str, xsd: bytes, actor: str, now_ms: int
     ) -> bool: ...
+
+    # the operator console's reads (finmesh.store.console_tables)
+    def nonce_seen(self, subject: str, nonce: str) -> bool: ...
+    def find_messages(self, field: str, value: str) -> list[MessageRow]: ...
+    def message_by_id(self, message_id: int) -> MessageRow | None: ...
+    def message_by_sender(self, sender: str, biz_msg_id: str) -> MessageRow | None: ...
+    def message_payload(self, message_id: int) -> tuple[bytes, bytes | None] | None: ...
+    def message_life(self, message_id: int) -> MessageLife | None: ...
+    def traffic_per_minute(self, since_ms: int) -> dict[str, dict[int, int]]: ...
+    def queue_depths(self, limit: int) -> list[tuple[str, int]]: ...
+    def oldest_undelivered(self) -> tuple[int, str, str, str, int] | None: ...
+    def last_activity(self) -> dict[str, int]: ...
+    def search_institutions(
+        self, text: str, country: str, limit: int
+    ) -> list[tuple[str, str, str, str | None]]: ...
+    def recent_traffic(self, bic8: str, limit: int) -> list[MessageRow]: ...
 
     # housekeeping
     def message_count(self) -> int: ...

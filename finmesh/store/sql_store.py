@@ -23,7 +23,9 @@ from finmesh.domain.directory import Institution, OwnershipLink
 from finmesh.domain.holds import Hold
 from finmesh.store import codec, queries
 from finmesh.store.audit_head import advance_anchor, read_anchor
+from finmesh.store.console_tables import ConsoleTables
 from finmesh.store.handle import Handle
+from finmesh.store.payment_tables import PaymentTables, store_events
 from finmesh.store.policy_tables import (
     PolicyTables,
     append_audit,
@@ -55,7 +57,10 @@ class Listening(Protocol):
     def stop(self) -> None: ...
 
 
-class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables):
+class SqlStore(
+    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, PaymentTables,
+    ConsoleTables,
+):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
     dialect: ClassVar[str]
@@ -195,6 +200,7 @@ class SqlStore(DeliveryTables, PolicyTables, TrustTables, SanctionsTables, Schem
                 check_trust(db, guard)
             outcomes = self._store_messages(db, messages)
             store_results(db, messages, outcomes)
+            store_events(db, messages, outcomes)
         return outcomes
 
     def _store_messages(self, db: Handle, messages: Sequence[NewMessage]) -> list[StoreOutcome]:

@@ -203,6 +203,33 @@ def test_self_approval_is_refused_and_changes_nothing(served: Served) -> None:
         )
 
 
+def test_a_refused_proposal_is_audited_with_its_reason_and_can_never_be_approved(
+    served: Served,
+) -> None:
+    body = {"kind": "prohibit", "bic": CBR[:8], "action": "hold",
+            "reference": "draft for refusal", "effective_ms": now_ms() + FAR}
+    with served.operator("alice") as alice, served.operator("bob") as bob:
+        measure = propose(alice, **body)["id"]
+        own = refused(alice.request, "POST", f"/v1/ops/measures/{measure}/refuse",
+                      body={"reason": "mine"})
+        assert own.status == 409 and "four-eyes" in own.body["message"], own.body
+        empty = refused(bob.request, "POST", f"/v1/ops/measures/{measure}/refuse", body={})
+        assert empty.status in (400, 422), empty.body
+        done = bob.request("POST", f"/v1/ops/measures/{measure}/refuse",
+                           body={"reason": "the BIC is the wrong entity"})
+        assert (done["status"], done["refused_by"], done["in_force"]) == ("refused", "bob", False)
+        assert done["refusal"] == "the BIC is the wrong entity"
+        late = refused(bob.request, "POST", f"/v1/ops/measures/{measure}/approve")
+        assert late.status == 409, late.body
+        trail = bob.request("GET", "/v1/ops/audit")
+        entries = trail["entries"] if isinstance(trail, dict) else trail
+        refusal = [e for e in entries
+                   if e["action"] == "measure.refuse" and e["subject"] == measure]
+        assert refusal and refusal[0]["actor"] == "bob"
+        assert refusal[0]["details"]["reason"] == "the BIC is the wrong entity"
+        assert bob.request("GET", "/v1/ops/audit/verify")["ok"] is True
+
+
 def test_hold_self_confirmation_is_refused_over_http(served: Served) -> None:
     a, b = served.real(3), served.real(4)
     cbr = ENTITIES["cbr"]

@@ -18,7 +18,15 @@ from finmesh.domain.audit import AuditHead, verify_with_head
 from finmesh.domain.holds import HoldState, decide
 from finmesh.domain.policy import measures as ms
 from finmesh.domain.policy.measures import Measure
-from finmesh.store.port import AlreadyStored, AuditNote, Guard, Held, PolicyChanged, Stored
+from finmesh.store.port import (
+    AlreadyStored,
+    AuditNote,
+    Guard,
+    Held,
+    PolicyChanged,
+    Stored,
+    TrackingRecord,
+)
 from finmesh.store.sql_store import SqlStore
 from tests.integration.stores import KINDS, A, B, C, StoreMaker, drop_template, maker, msg, seed
 
@@ -289,3 +297,25 @@ def _together(work: list[Callable[[], object]]) -> None:
         t.join()
     if errors:
         raise errors[0]
+
+
+def test_payment_events_are_written_with_their_messages_once(store: SqlStore) -> None:
+    uetr = "0f4c2b6e-3c1a-4d8e-9b2a-1c2d3e4f5a6b"
+    step = TrackingRecord("payment", "ACSP", None, '[["EndToEndId", "E2E1"]]')
+    credited = TrackingRecord("status", "ACCC", None, '[["OrgnlEndToEndId", "E2E1"]]')
+    first = replace(msg(A, B, "p1", now=1_000), uetr=uetr, tracking=step)
+    report = replace(msg(B, A, "s1", now=61_000), uetr=uetr, tracking=credited,
+                     msg_def_id="pacs.002.001.10")  # fmt: skip
+    untracked = replace(msg(A, C, "x1", now=2_000), uetr=uetr)  # no flow step: no event
+    store.store_batch([first, untracked])
+    store.store_batch([report, first])  # the repeat of p1 adds nothing
+    events = store.payment_events(uetr)
+    assert [(e.sender, e.receiver, e.status, e.at_ms) for e in events] == [
+        (A, B, "ACSP", 1_000),
+        (B, A, "ACCC", 61_000),
+    ]
+    assert events[1].references == (("OrgnlEndToEndId", "E2E1"),)
+    assert events[0].amount == "1.00" and events[0].currency == "EUR"
+    assert store.credit_times(0) == [(uetr, 1_000, 61_000)]
+    assert store.credit_times(100_000) == []
+    assert store.payment_events("11111111-1111-4111-8111-111111111111") == []

@@ -22,10 +22,10 @@ ALLOWED: dict[str, set[str]] = {
     "client": {"domain", "identity"},
     "node": {"domain", "identity", "store", "sanctions", "config"},
     "network": {"domain", "identity", "store", "config", "node"},
-    "api": {"domain", "identity", "node", "store", "sanctions", "config"},
+    "api": {"domain", "identity", "node", "store", "sanctions", "config", "console"},
     "cli": {"domain", "identity", "node", "store", "sanctions", "config", "api", "client",
             "network"},
-    "console": {"domain", "identity", "node", "store", "config", "api"},
+    "console": {"domain", "identity", "node", "store", "config", "api", "sanctions"},
     "__main__": {"cli"},
 }  # fmt: skip
 """Part -> the parts it may import (besides itself). Anything unlisted is forbidden."""

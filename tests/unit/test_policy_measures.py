@@ -18,6 +18,7 @@ from finmesh.domain.policy.measures import (
     covered_bic8s,
     propose_lift,
     propose_measure,
+    refuse,
 )
 
 ENTITY = "ENTYRUMM"
@@ -194,3 +195,45 @@ def test_lift_before_effect_means_never_in_force() -> None:
 def test_hand_built_lifted_without_instant_stays_in_force() -> None:
     measure = replace(active(), status=MeasureStatus.LIFTED)
     assert measure.in_force(EFFECTIVE)
+
+
+# --- refusal ---------------------------------------------------------------------------
+
+
+def test_a_second_officer_refuses_a_proposal_with_a_reason_and_it_never_applies() -> None:
+    refused = refuse(proposed(), officer="bob", reason="  wrong BIC  ", now_ms=T0 + 5)
+    assert refused.status is MeasureStatus.REFUSED
+    assert (refused.refused_by, refused.refused_ms, refused.refusal) == ("bob", T0 + 5, "wrong BIC")
+    assert not refused.approved and not refused.in_force(EFFECTIVE + 1)
+    with pytest.raises(Refused, match="nothing pending"):
+        approve(refused, officer="carol", now_ms=T0 + 6, links=LINKS)
+    with pytest.raises(Refused, match="nothing pending"):
+        refuse(refused, officer="carol", reason="again", now_ms=T0 + 6)
+
+
+def test_the_proposer_cannot_refuse_its_own_proposal_or_lift() -> None:
+    with pytest.raises(Refused, match="four-eyes: alice proposed this and cannot refuse it"):
+        refuse(proposed(), officer="alice", reason="changed my mind", now_ms=T0 + 1)
+    lifting = propose_lift(active(), officer="carol", effective_ms=EFFECTIVE, now_ms=T0 + 2)
+    with pytest.raises(Refused, match="cannot refuse"):
+        refuse(lifting, officer="carol", reason="no", now_ms=T0 + 3)
+
+
+def test_a_refused_lift_leaves_the_measure_active_and_in_force() -> None:
+    measure = active()
+    lifting = propose_lift(measure, officer="carol", effective_ms=EFFECTIVE, now_ms=T0 + 2)
+    kept = refuse(lifting, officer="dave", reason="the regulation still applies", now_ms=T0 + 3)
+    assert kept.status is MeasureStatus.ACTIVE and kept.in_force(EFFECTIVE + 1)
+    assert (kept.lift_proposed_by, kept.lift_effective_ms) == (None, None)
+    assert kept.covered == measure.covered
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
+def test_a_refusal_needs_a_reason_of_bounded_length(reason: str) -> None:
+    with pytest.raises(BadRequest, match="reason"):
+        refuse(proposed(), officer="bob", reason=reason, now_ms=T0 + 1)
+
+
+def test_an_active_measure_has_nothing_to_refuse() -> None:
+    with pytest.raises(Refused, match="nothing pending"):
+        refuse(active(), officer="carol", reason="late", now_ms=T0 + 2)

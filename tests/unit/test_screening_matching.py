@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from finmesh.domain.screening import scoring
 from finmesh.domain.screening.decision import (
     HOLD_THRESHOLD,
     decide,
@@ -133,6 +134,19 @@ def test_weak_alias_scores_lower_than_a_strong_name(index: ScreeningIndex) -> No
     assert "weak alias" in weak.why
 
 
+def test_a_weak_alias_holds_only_as_the_whole_name_not_as_one_word_among_many(
+    index: ScreeningIndex,
+) -> None:
+    assert held(index, "Blue Fuel", "5")
+    assert held(index, "BLUE FUEL", "5")
+    # the same two words inside a longer name are not the entity (a bare nickname
+    # inside a company name would otherwise hold one payment in twenty)
+    assert not held(index, "Blue Fuel Heating Services Limited", "5")
+    assert not held(index, "Anna Maria Blue Fuel", "5")
+    # a strong name inside a longer one still holds
+    assert held(index, "Gazprom Trading Limited", "5")
+
+
 def test_bic_matches_by_itself_on_its_first_eight_characters(index: ScreeningIndex) -> None:
     [hit] = index.screen(Query("CdtrAgt", bic="RSNFRUMM"))
     assert (hit.entry_id, hit.score, hit.matched_name) == ("2", 1.0, "RSNFRUMMXXX")
@@ -217,3 +231,63 @@ def test_decide_uses_the_threshold() -> None:
     assert decide([hit], threshold=0.8) == "clear"
     assert decide([hit], threshold=0.79) == "hold"
     assert decide([]) == "clear"
+
+
+def test_a_first_letter_may_be_its_other_romanisation_but_not_any_letter() -> None:
+    listed = (
+        ListEntry("q", PERSON, "GADDAFI, Saadi"),
+        ListEntry("g", PERSON, "GURZHY, Andrei"),
+        ListEntry("o", PERSON, "OSAMANI, Karim"),
+        ListEntry("b", PERSON, "BAYANOV, Rustam"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "first letters", listed)])
+    assert held(small, "Saadi Qaddafi", "q")  # Arabic ق as Q or G
+    assert held(small, "Andrei Hurzhy", "g")  # Cyrillic Г as G or H
+    assert held(small, "Karim Usamani", "o")  # an initial vowel of Arabic names
+    assert not held(small, "Rustam Rayanov", "b")  # R is no other reading of B
+    assert not held(small, "Saadi Raddafi", "q")
+
+
+def test_a_listed_persons_short_form_is_first_given_name_and_surname() -> None:
+    listed = (
+        ListEntry("l", PERSON, "LAREDO DONJUAN, Ismael"),
+        ListEntry("r", PERSON, "ARREAZA MONTSERRAT, Jorge Alberto"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "short forms", listed)])
+    assert held(small, "Ismael Laredo", "l")  # one of two surnames, as payments write it
+    assert held(small, "ARREAZA, Jorge", "r")
+    assert not held(small, "Alberto Arreaza", "r")  # the second given name for the first
+    assert not held(small, "Jorge Montserrat", "r")  # a light surname word alone
+    assert not held(small, "Jorge Alberto", "r")  # given names without the surname
+
+
+def test_a_one_word_listed_name_explains_one_word_of_a_longer_name_only() -> None:
+    # "BUKA, Fortune" against the vessel "FORTUNE": one of two equally heavy query words
+    # aligned, all of the listed name covered
+    unit = scoring.Unit((1,), "fortune", {7: 1.0})
+    alignment = scoring.Alignment((scoring.Pair(unit, 0, 1.0),), 1.0, 1)
+    weights = (1.0, 1.0)
+    one_word, _, extra = scoring.base(alignment, 1.0, weights, scoring.Strength.PRIMARY, 1)
+    longer, _, _ = scoring.base(alignment, 1.0, weights, scoring.Strength.PRIMARY, 2)
+    assert extra == 0.5
+    assert one_word < HOLD_THRESHOLD <= longer
+    listed = (ListEntry("v", ENTITY, "FORTUNE"), ListEntry("g", ENTITY, "GAZPROM"))
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "one word", listed)])
+    assert held(small, "Fortune", "v")
+    assert held(small, "Gazprom", "g")
+    assert held(small, "Gazprom PJSC", "g")  # legal forms are no extra words
+
+
+def test_sound_alike_respellings_match_but_names_sharing_consonants_do_not() -> None:
+    listed = (
+        ListEntry("s", PERSON, "SOLEIMANI, Qasem"),
+        ListEntry("z", PERSON, "ZUBAYDAH, Abu"),
+        ListEntry("m", PERSON, "SALMAN, Maalim"),
+    )
+    small = ScreeningIndex.build([ListVersion.create("t", 1, "sound alikes", listed)])
+    assert held(small, "Qasem Salimani", "s")
+    assert held(small, "Abu Zubaida", "z")
+    assert "sounds alike" in hits(small, "Qasem Salimani")["s"].why
+    other = small.screen(Query("t", name="Qasem Salman"))
+    assert "sounds alike" not in " ".join(h.why for h in other)
+    assert not held(small, "Qasem Salman", "s")  # three vowel edits: another name

@@ -6,6 +6,7 @@ Pure domain code: no HTTP, SQL, storage or CLI imports.
 
 from __future__ import annotations
 
+from finmesh.domain.iso20022 import flows
 from finmesh.domain.iso20022.example import example_message
 from finmesh.domain.iso20022.intake import header_sender, parse_message
 from finmesh.domain.iso20022.model import ParsedMessage, Party
@@ -17,6 +18,7 @@ __all__ = [
     "SchemaRegistry",
     "SchemaSource",
     "example_message",
+    "flows",
     "header_sender",
     "inspect_schema",
     "parse_message",

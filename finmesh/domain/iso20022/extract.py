@@ -18,6 +18,7 @@ from lxml import etree
 
 from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022.model import HEADER_NS, FreeText, ParsedMessage, Party
+from finmesh.domain.iso20022.tracking import flow_facts
 from finmesh.domain.reasons import Reason
 
 _ROLES = frozenset(
@@ -228,6 +229,7 @@ def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -
         parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
         purposes=tuple(walk.purposes),
         free_text=tuple(walk.free_text),
+        flow=flow_facts(document, msg_def_id) if walk.uetr is not None else None,
     )
 
 

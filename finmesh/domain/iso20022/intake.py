@@ -7,6 +7,8 @@ header/document agreement, document schema, then extraction.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lxml import etree
 
 from finmesh.domain.errors import Rejected
@@ -15,13 +17,20 @@ from finmesh.domain.iso20022.model import HEADER_DEF, HEADER_NS, ParsedMessage, 
 from finmesh.domain.iso20022.registry import SchemaRegistry
 from finmesh.domain.iso20022.safe_xml import parse_untrusted
 from finmesh.domain.reasons import Reason
+from finmesh.domain.rules import RuleBook
 
 _HEADER_MSGDEF = f"{{{HEADER_NS}}}MsgDefIdr"
+_HEADER_BIZSVC = f"{{{HEADER_NS}}}BizSvc"
 _HEADER_FROM_BIC = "/".join(f"{{{HEADER_NS}}}{n}" for n in ("Fr", "FIId", "FinInstnId", "BICFI"))
 
 
 def parse_message(
-    payload: bytes, schemas: SchemaRegistry, *, translated: bool = False
+    payload: bytes,
+    schemas: SchemaRegistry,
+    *,
+    translated: bool = False,
+    rules: RuleBook | None = None,
+    now: datetime | None = None,
 ) -> ParsedMessage:
     """Validate one enveloped message against the official schemas ``schemas`` holds and
     extract what the network needs from it.
@@ -32,6 +41,9 @@ def parse_message(
     passed the FIN rules (``finmesh.domain.mt``); its document is validated when the
     registry has its schema, and otherwise taken on the strength of those rules (the
     translator's output is tested against the official XSDs).
+    ``rules``: the network rules beyond the schema (``finmesh.domain.rules``) checked
+    after validation, those of the header's BizSvc included; ``now`` is the network's
+    clock for the rules on dates. A translated message is held to the FIN rules instead.
     """
     root = parse_untrusted(payload)
     header, document = split_envelope(root)
@@ -64,6 +76,8 @@ def parse_message(
     problem = None if validator is None else validator.validate(document)
     if problem is not None:
         raise Rejected(Reason.SCHEMA_INVALID, problem)
+    if rules is not None and not translated:
+        rules.check(header, document, document_def, header.findtext(_HEADER_BIZSVC), now)
     return extract(header, document, document_def)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from finmesh.domain.iso20022.tracking import FlowFacts
+
 ENVELOPE_NS = "urn:finmesh:xsd:envelope.001"
 """Namespace of the wrapper we emit; on input any wrapper name is accepted."""
 
@@ -101,6 +103,8 @@ class ParsedMessage:
     """Every agent and party of the header, group header and transactions, in document order."""
     purposes: tuple[str, ...]
     """Every Purp/Cd and CtgyPurp/Cd code, deduplicated, in document order."""
+    flow: FlowFacts | None = None
+    """The message's step in the flow of the payment its UETR names (tracked definitions)."""
     free_text: tuple[FreeText, ...] = ()
     """Remittance information, instructions to agents and proprietary purposes, in
     document order (deduplicated)."""

@@ -9,14 +9,20 @@ what the network does needs a second officer::
             |
             v
         PROPOSED --approve (officer B != A)--> ACTIVE
+            |                                    |
+            | refuse (officer B != A)            | propose_lift (officer C)
+            v                                    v
+         REFUSED                           LIFT_PROPOSED --approve (officer D != C)--> LIFTED
                                                  |
-                                                 | propose_lift (officer C)
+                                                 | refuse (officer D != C): back to ACTIVE
                                                  v
-                                           LIFT_PROPOSED --approve (officer D != C)--> LIFTED
+                                               ACTIVE
 
-Nothing else moves: approving a measure that is not pending, or lifting one that is not
-ACTIVE, is Refused. A measure is *in force* from ``effective_ms`` (inclusive) once
-approved, through LIFT_PROPOSED (a proposed lift changes nothing yet), until
+A refusal is a decision of the second officer as an approval is, with a reason; the
+audit trail keeps it. Nothing else moves: approving a measure that is not pending, or
+lifting one that is not ACTIVE, is Refused. A measure is *in force* from
+``effective_ms`` (inclusive) once approved, through LIFT_PROPOSED (a proposed lift
+changes nothing yet), until
 ``lift_effective_ms`` (exclusive) once the lift is approved. Approval is never
 retroactive: an instant already past when the second officer approves becomes the
 approval instant, so no message is judged by a rule that did not exist when it arrived.
@@ -32,6 +38,7 @@ from typing import Literal, get_args
 from finmesh.domain.bic import Bic
 from finmesh.domain.directory import OwnershipLink, owned_more_than_half
 from finmesh.domain.errors import BadRequest, InvalidBic, Refused
+from finmesh.domain.limits import REASON_CHARS_MAX
 
 MeasureKind = Literal["disconnect", "prohibit"]
 Action = Literal["reject", "hold"]
@@ -54,6 +61,7 @@ class MeasureStatus(StrEnum):
     ACTIVE = "active"
     LIFT_PROPOSED = "lift_proposed"
     LIFTED = "lifted"
+    REFUSED = "refused"
 
 
 _APPROVED = frozenset({MeasureStatus.ACTIVE, MeasureStatus.LIFT_PROPOSED, MeasureStatus.LIFTED})
@@ -85,6 +93,11 @@ class Measure:
     lift_approved_by: str | None = None
     lift_proposed_ms: int | None = None
     lift_approved_ms: int | None = None
+    refused_by: str | None = None
+    refused_ms: int | None = None
+    refusal: str | None = None
+    """Why the second officer refused the proposal (a refused lift leaves no trace here:
+    the measure is active again, and the audit trail holds the refusal)."""
 
     @property
     def approved(self) -> bool:
@@ -189,10 +202,10 @@ def covered_bic8s(
     return frozenset({entity} | (joint - alone - others))
 
 
-def _four_eyes(proposer: str | None, officer: str, what: str) -> str:
+def _four_eyes(proposer: str | None, officer: str, what: str, verb: str = "approve") -> str:
     approver = check_text(officer, "officer", NAME_CHARS_MAX)
     if approver == proposer:
-        raise Refused(f"four-eyes: {proposer} proposed {what} and cannot approve it")
+        raise Refused(f"four-eyes: {proposer} proposed {what} and cannot {verb} it")
     return approver
 
 
@@ -232,6 +245,28 @@ def approve(
         )
     raise Refused(
         f"measure {measure.id} has nothing pending approval (it is {measure.status.value})"
+    )
+
+
+def refuse(measure: Measure, *, officer: str, reason: str, now_ms: int) -> Measure:
+    """Refuse what is pending, by a second officer with a reason: a proposal becomes
+    REFUSED (never in force), a proposed lift is dropped (the measure stays ACTIVE)."""
+    now_ms = check_instant(now_ms, "now_ms")
+    why = check_text(reason, "reason", REASON_CHARS_MAX)
+    if measure.status is MeasureStatus.PROPOSED:
+        refuser = _four_eyes(measure.proposed_by, officer, "this", "refuse")
+        return replace(
+            measure, status=MeasureStatus.REFUSED, refused_by=refuser, refused_ms=now_ms,
+            refusal=why,
+        )  # fmt: skip
+    if measure.status is MeasureStatus.LIFT_PROPOSED:
+        _four_eyes(measure.lift_proposed_by, officer, "this lift", "refuse")
+        return replace(
+            measure, status=MeasureStatus.ACTIVE, lift_effective_ms=None,
+            lift_proposed_by=None, lift_proposed_ms=None,
+        )  # fmt: skip
+    raise Refused(
+        f"measure {measure.id} has nothing pending a decision (it is {measure.status.value})"
     )
 
 

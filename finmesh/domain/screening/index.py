@@ -203,7 +203,10 @@ class ScreeningIndex:
         weights = tuple(vocabulary.weights[w] * f for w, f in zip(words, factors, strict=True))
         form = self._forms.get((words, weights, person))
         if form is None:
-            required = () if person else _short_name_keys(weights)
+            required = (
+                _person_short_keys(weights, surname_words) if person
+                else _short_name_keys(weights)
+            )
             form = _Form(words, weights, sum(weights), required)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
@@ -335,7 +338,8 @@ class ScreeningIndex:
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
                 self._keep(found, query, form, alignment, query_weights, min_score, limit)
-            elif _is_short_name(form, alignment, len(normal)):
+            # a short form may score higher than its coverage (one hit per entry is kept)
+            if _is_short_name(form, alignment, len(normal)):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 
@@ -357,7 +361,9 @@ class ScreeningIndex:
             if short:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
-                base = scoring.base(alignment, form.total, query_weights, strength)
+                base = scoring.base(
+                    alignment, form.total, query_weights, strength, len(form.words)
+                )
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None
@@ -424,6 +430,20 @@ def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
     if weights[0] * 2 < weights[heaviest]:
         return (heaviest,)
     return tuple(sorted({0, heaviest}))
+
+
+def _person_short_keys(weights: tuple[float, ...], surname_words: int) -> tuple[int, ...]:
+    """Positions a short form of a listed person's name must match: the first given name
+    and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
+    never the given name alone, never a second given name for the first). Only names of
+    three words or more whose surname is known ("SURNAME, Given") have a short form."""
+    if surname_words <= 0 or len(weights) < 3 or surname_words >= len(weights):
+        return ()
+    first_surname = len(weights) - surname_words
+    surname = max(range(first_surname, len(weights)), key=weights.__getitem__)
+    if weights[surname] < SHORT_NAME_WORD_WEIGHT_MIN:
+        return ()
+    return (0, surname)
 
 
 def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:

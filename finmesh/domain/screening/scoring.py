@@ -8,13 +8,20 @@ Score of a listed name N against a query Q, in [0, 1]:
 
 Alignment is greedy, closest words first (then heavier words), each query word and each
 listed word used at most once, so "PUTIN, Vladimir" and "Vladimir Putin" align fully.
-Free text is not penalised for extra words (a sentence around a name is expected). Weak aliases are
-multiplied by ``WEAK_ALIAS_FACTOR``. Evidence: a query country among the entry's
-countries adds ``COUNTRY_MATCH_RAISE``; query countries none of which is the entry's
-subtract ``COUNTRY_CONFLICT_DROP``; a query BIC whose BIC8 differs from every listed
-BIC of the entry subtracts ``BIC_CONFLICT_DROP``. Evidence alone never makes a hit:
-it only applies to names that matched, and a listed BIC8 equal to the query's is a
-hit of its own (score 1, see ``index``).
+Free text is not penalised for extra words (a sentence around a name is expected).
+Weak aliases are multiplied by ``WEAK_ALIAS_FACTOR``, and their extra words cost
+``WEAK_EXTRA_WORDS_PENALTY``:
+a weak alias (OFAC's "weak AKA", often one short word such as a nickname) holds a
+payment only when it is about the whole screened name, never as one word among many
+("Iwan Stiffel MBA" is not the entity whose weak alias is "MBA"); OFAC itself
+describes weak AKAs as broad and unlikely to match on their own.
+
+Evidence: a query country among the entry's countries adds ``COUNTRY_MATCH_RAISE``;
+query countries none of which is the entry's subtract ``COUNTRY_CONFLICT_DROP``; a
+query BIC whose BIC8 differs from every listed BIC of the entry subtracts
+``BIC_CONFLICT_DROP``. Evidence alone never makes a hit: it only applies to names that
+matched, and a listed BIC8 equal to the query's is a hit of its own (score 1, see
+``index``).
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ from finmesh.domain.screening.vocabulary import KINSHIP, Matches
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
+WEAK_EXTRA_WORDS_PENALTY = 1.0
+ONE_WORD_EXTRA_WORDS_PENALTY = 0.45
+"""Extra words cost more against a listed name of one word (a vessel "FORTUNE", a
+company "SANTOSO"): it explains one word of "BUKA, Fortune" and says nothing of the
+other, while "Gazprom Trading" keeps most of its weight in the listed word."""
 COUNTRY_MATCH_RAISE = 0.03
 COUNTRY_CONFLICT_DROP = 0.05
 BIC_CONFLICT_DROP = 0.05
@@ -105,8 +117,10 @@ def base(
     total: float,
     query_weights: tuple[float, ...] | None,
     strength: Strength,
+    listed_words: int = 2,
 ) -> tuple[float, float, float]:
-    """(score before evidence, coverage, extra) of a listed name of weight ``total``."""
+    """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
+    ``listed_words`` words."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -114,9 +128,11 @@ def base(
         all_weight = sum(query_weights)
         unaligned = sum(w for p, w in enumerate(query_weights) if p not in aligned)
         extra = unaligned / all_weight if all_weight > 0 else 0.0
-    value = coverage * (1.0 - EXTRA_WORDS_PENALTY * extra)
     if strength is Strength.WEAK_ALIAS:
-        value *= WEAK_ALIAS_FACTOR
+        value = coverage * (1.0 - WEAK_EXTRA_WORDS_PENALTY * extra) * WEAK_ALIAS_FACTOR
+    else:
+        penalty = ONE_WORD_EXTRA_WORDS_PENALTY if listed_words == 1 else EXTRA_WORDS_PENALTY
+        value = coverage * (1.0 - penalty * extra)
     return value, coverage, extra
 
 

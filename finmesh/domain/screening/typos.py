@@ -9,8 +9,12 @@ first or last four letters and differ in length by two at most, with rapidfuzz's
 ``process.extract``.
 
 Short words tolerate no typo (one letter changes a short name: "VTB" is not "VEB"), and
-in words shorter than ``FIRST_LETTER_CHARS_MIN`` the first letter must agree or be
-swapped with the second ("Bayan" is not "Rayan").
+in words shorter than ``FIRST_LETTER_CHARS_MIN`` the first letter must agree, be
+swapped with the second ("Bayan" is not "Rayan"), or be its other spelling in another
+romanisation system (``FIRST_LETTER_READINGS``): Arabic ق as Q, G or K ("Qaddafi",
+"Gaddafi"), Cyrillic Г as G or H ("Gurzhy", "Hurzhy"), Korean ㄱ ㅂ ㄷ as K/G, P/B,
+T/D ("Pak", "Bak"), Arabic and Persian initial vowels ("Usama", "Osama"), German W and
+J for В and Й ("Wladimir", "Jurij").
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ FIRST_LETTER_CHARS_MIN = 8
 TWO_TYPOS_CHARS_MIN = 9
 """Shortest word, screened and listed, in which two typos are tolerated."""
 _END_CHARS = 4
+FIRST_LETTER_READINGS = frozenset(
+    frozenset(pair)
+    for pair in ("qg", "qk", "kg", "kc", "gh", "gj", "pb", "td", "jy", "vw", "ou", "ie", "ae")
+)
+"""Pairs of first letters that romanisation systems write for the same sound."""
 
 
 def _deletions(word: str) -> list[str]:
@@ -39,6 +48,7 @@ def _first_letter_fits(word: str, other: str) -> bool:
         word[0] == other[0]
         or min(len(word), len(other)) >= FIRST_LETTER_CHARS_MIN
         or word[:2] == other[1::-1]
+        or frozenset((word[0], other[0])) in FIRST_LETTER_READINGS
     )
 
 

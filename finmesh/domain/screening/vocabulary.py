@@ -11,6 +11,9 @@ two words as one         "al"/"el" + word, or two screened words       0.95
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
 vowels spelled apart     ``vowel_key`` ("mohamed" = "muhammad")        0.88
+sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
+                         ("soleimani" = "salimani", "zubaida" =
+                         "zubaydah", "maalim" = "mualem"; 5+ letters)
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
 two typos (long word)    ``typos.TypoIndex``                           0.80
 abjad, vowels misfit     same consonant ``skeleton`` only              0.75
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rapidfuzz.distance import OSA
+
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
@@ -34,6 +39,7 @@ SIM_JOINED = 0.95
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
 SIM_VOWELS = 0.88
+SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
@@ -46,6 +52,7 @@ KINSHIP = {
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
     SIM_VOWELS: "vowels differ",
+    SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
@@ -56,6 +63,10 @@ KINSHIP = {
 VOWEL_KEY_CHARS_MIN = 4
 """Shortest folded word compared by vowel key."""
 SKELETON_CHARS_MIN = 2
+SOUND_ALIKE_CHARS_MIN = 5
+"""Shortest Latin word (screened and listed) matched by its sound-alike spelling."""
+SOUND_ALIKE_SKELETON_MIN = 3
+"""Fewest consonants a sound-alike's skeleton must keep ("hn" finds too many)."""
 """Shortest consonant skeleton compared."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
@@ -153,7 +164,26 @@ class Vocabulary:
             self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
         self._add_latin_to_abjad(found, word)
+        if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
+            self._add_sound_alikes(found, word, folded)
         return found
+
+    def _add_sound_alikes(self, found: Matches, word: str, folded: str) -> None:
+        """Latin words with the same consonant skeleton whose vowel keys are one edit
+        apart: the respellings of one name between romanisation systems and traditions
+        ("Soleimani", "Salimani"), not different names sharing consonants ("Soleimani",
+        "Salman": three edits)."""
+        shape = skeleton(word)
+        if len(shape) < SOUND_ALIKE_SKELETON_MIN:
+            return
+        key = vowel_key(folded)
+        words, abjad = self.words, self.abjad
+        for index in self._by_skeleton.get(shape):
+            other = words[index]
+            if abjad[index] or len(other) < SOUND_ALIKE_CHARS_MIN or index in found:
+                continue
+            if OSA.distance(key, vowel_key(fold(other)), score_cutoff=1) <= 1:
+                self._add(found, (index,), SIM_SOUND_ALIKE)
 
     def joined_matches(self, first: str, second: str) -> Matches:
         """Listed words spelled as ``first`` and ``second`` written together."""
