@@ -28,6 +28,17 @@ TOOLS = ("openssl", "curl", "jq", "xxd", "base64", "bash")
 NODEJS = shutil.which("node")
 
 
+REQUIRED = os.environ.get("FINMESH_REQUIRE_TOOLS") == "1"
+"""Set by .ci/run: a missing tool fails these tests instead of skipping them."""
+
+
+def _needs(*tools: str) -> pytest.MarkDecorator:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing and REQUIRED:
+        pytest.fail(f"FINMESH_REQUIRE_TOOLS=1 but {', '.join(missing)} missing", pytrace=False)
+    return pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)}")
+
+
 @pytest.fixture(scope="module")
 def served(
     network_template: Path, tmp_path_factory: pytest.TempPathFactory
@@ -52,9 +63,7 @@ def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PATH": path, "NO_COLOR": "1", **extra}
 
 
-@pytest.mark.skipif(
-    any(shutil.which(t) is None for t in TOOLS), reason=f"needs {', '.join(TOOLS)}"
-)
+@_needs(*TOOLS)
 def test_the_guide_runs_with_openssl_and_curl(served: NodeProcess, tmp_path: Path) -> None:
     bic = non_participant_institution(served.root)
     peer = participants(served.root)[0].name
@@ -73,6 +82,7 @@ def test_the_guide_runs_with_openssl_and_curl(served: NodeProcess, tmp_path: Pat
     assert json.loads((tmp_path / "page.json").read_text())["messages"][0]["sender"] == peer
 
 
+@_needs(*TOOLS)
 def test_a_refused_signature_says_why(served: NodeProcess, tmp_path: Path) -> None:
     """The guide's function with a key the network never certified: 401, coded."""
     bic = participants(served.root)[1].name
@@ -100,7 +110,7 @@ def _lines(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-@pytest.mark.skipif(NODEJS is None, reason="Node.js is not installed")
+@_needs("node")
 def test_node_client_sends_receives_verifies_and_acks(
     served: NodeProcess, tmp_path: Path
 ) -> None:
@@ -140,7 +150,7 @@ console.log(JSON.stringify(delivered.map((m) => verifyDelivered(profile, m))));
 """
 
 
-@pytest.mark.skipif(NODEJS is None, reason="Node.js is not installed")
+@_needs("node")
 def test_node_client_refuses_a_forged_delivery(served: NodeProcess, tmp_path: Path) -> None:
     a, b, c = participants(served.root)[4:7]
     with Client.from_profile(a, served.url) as client:
