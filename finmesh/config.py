@@ -44,7 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FINMESH_URL", f"http://{DEFAULT_HOST}:{DEFAULT_PORT}", "URL",
             "base URL written into new profiles (`finmesh init`)"),
     Setting("FINMESH_HOST", DEFAULT_HOST, "address", "address `finmesh serve` binds"),
-    Setting("FINMESH_PORT", str(DEFAULT_PORT), "TCP port", "port `finmesh serve` binds"),
+    Setting("FINMESH_PORT", str(DEFAULT_PORT), "TCP port",
+            "port `finmesh serve` binds when set (unset: the port of the network's URL)"),
     Setting("FINMESH_DATABASE_URL", "", "URL",
             "PostgreSQL database (postgresql://host[:port]/dbname); overrides the one "
             "`init --database` recorded; unset: SQLite in the network folder", secret=True),

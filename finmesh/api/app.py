@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi import FastAPI, Response
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from finmesh.api import (
     payments,
 )
 from finmesh.api.auth import Limits
+from finmesh.api.bodies import body_schemas
 from finmesh.api.logs import RequestIds, event
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.console import routes as console
@@ -42,19 +44,21 @@ The HTTP API of a finmesh node: participants (banks) submit signed ISO 20022 mes
 batches and receive theirs in OSN order; operators manage measures, licences and holds.
 
 **Every request except `/v1/health`, `/v1/ready`, `/v1/reasons` and `/metrics` is
-signed** by the caller's key (participant or operator certificate issued by the network
-CA), with four headers:
+signed** per HTTP Message Signatures (RFC 9421) by the caller's key (participant or
+operator certificate issued by the network CA), with three headers:
 
-| header | value |
-| --- | --- |
-| `Finmesh-Subject` | BIC11 of the participant, or the operator's name |
-| `Finmesh-Timestamp` | Unix time in milliseconds (within ±120 s of the node's clock) |
-| `Finmesh-Nonce` | 32 lowercase hex digits, never reused |
-| `Finmesh-Signature` | base64 DER ECDSA P-256/SHA-256 signature (see below) |
+```
+Content-Digest: sha-256=:<base64 SHA-256 of the body>:          (RFC 9530; empty body too)
+Signature-Input: sig1=("@method" "@path" "@query" "content-digest");created=<unix s>
+  ;keyid="<BIC11 or operator name>";alg="ecdsa-p256-sha256";nonce="<32 lowercase hex>"
+Signature: sig1=:<base64 of the 64-byte ECDSA P-256/SHA-256 signature, r then s>:
+```
 
-The signature covers these lines joined by `\\n`: `finmesh-req-v1`, the subject, the
-METHOD, the path and `?query` exactly as sent, the timestamp, the nonce, and the
-lowercase hex SHA-256 of the body.
+(Signature-Input is one line on the wire; a nonce is never reused.)
+The signature base is RFC 9421's: `"@method": POST`, `"@path": /v1/messages`,
+`"@query": ?` (the query with its `?`, or `?` alone), `"content-digest": <the header>`,
+`"@signature-params": <the Signature-Input member>`, joined by `\n`. `created` must be
+within ±120 s of the node's clock. docs/integrate.md makes one with openssl and curl.
 
 Errors are JSON `{"error": code, "message": text}` (plus `reason` for a rejected message
 and `retry_after_s` with HTTP 429). Message verdicts use the reason codes of `/v1/reasons`.
@@ -129,7 +133,24 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
     app.include_router(operators.router(node, limits))
     app.include_router(payments.router(node, limits))
     app.include_router(console.router(node, limits))
+    _document_bodies(app)
     return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Add the bodies routes read themselves (see ``bodies.documented``) to the
+    document's components; FastAPI's own schema of a same-named model wins."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in body_schemas().items():
+                schemas.setdefault(name, schema)
+        return app.openapi_schema or document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 PEER_RECHECK_SECONDS = 5.0

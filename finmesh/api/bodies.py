@@ -29,11 +29,28 @@ def parse_body(model: type[M], body: bytes) -> M:
         ) from exc
 
 
+_DOCUMENTED: dict[str, type[BaseModel]] = {}
+COMPONENTS = "#/components/schemas/"
+
+
 def documented(model: type[BaseModel]) -> dict[str, Any]:
-    """openapi_extra for a route that reads its body itself (to verify its signature)."""
+    """openapi_extra for a route that reads its body itself (to verify its signature).
+    The body's schema goes to the document's components (``body_schemas``), so every
+    ``$ref`` in it resolves from the document root."""
+    _DOCUMENTED[model.__name__] = model
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
+            "content": {"application/json": {"schema": {"$ref": COMPONENTS + model.__name__}}},
         }
     }
+
+
+def body_schemas() -> dict[str, Any]:
+    """The schemas of every documented body and of the models they refer to, by name."""
+    found: dict[str, Any] = {}
+    for name, model in _DOCUMENTED.items():
+        schema = model.model_json_schema(ref_template=COMPONENTS + "{model}")
+        found.update(schema.pop("$defs", {}))
+        found[name] = schema
+    return found

@@ -21,7 +21,7 @@ from finmesh.domain.errors import (
     Refused,
     Rejected,
 )
-from finmesh.identity.request_auth import HEADER_SUBJECT
+from finmesh.identity.request_auth import claimed_subject
 from finmesh.node.compliance import Forbidden
 from finmesh.node.trust import CertificateRevoked
 from finmesh.sanctions.errors import ListFormatError
@@ -108,7 +108,7 @@ def install(app: FastAPI) -> None:
             headers["Connection"] = "close"  # the rest of a trickled body is not waited for
         if isinstance(exc, AuthenticationFailed):
             peer = request.client.host if request.client else None
-            events.auth_refused(code, str(exc), request.headers.get(HEADER_SUBJECT), peer)
+            events.auth_refused(code, str(exc), claimed_subject(request.headers) or None, peer)
         if isinstance(exc, StoreUnavailable):
             events.store_unavailable(str(exc), request.url.path)
         if isinstance(exc, RateLimited | StoreUnavailable):

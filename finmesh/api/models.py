@@ -11,7 +11,10 @@ from finmesh.domain.policy.rma import TYPES_PER_GRANT_MAX
 class SubmitItem(BaseModel):
     payload: str = Field(description="base64 of the exact message bytes (BizMsg envelope)")
     signature: str | None = Field(
-        default=None, description="base64 DER ECDSA P-256/SHA-256 signature over the bytes"
+        default=None,
+        description="detached ECDSA P-256/SHA-256 (ES256) signature over the exact bytes:"
+        " base64 of DER (as openssl dgst -sha256 -sign writes it), or a compact JWS with"
+        " detached unencoded payload, <b64url header>..<b64url r||s> (RFC 7515/7797)",
     )
     notify_delivery: bool = Field(default=False, description="ask for a delivery notice")
 
@@ -50,7 +53,10 @@ class DeliveredMessage(BaseModel):
     uetr: str | None
     possible_duplicate: bool
     payload: str = Field(description="base64 of the exact bytes the sender signed")
-    signature: str = Field(description="base64 of the sender's signature")
+    signature: str = Field(description="the sender's signature, as it was submitted")
+    signature_format: str = Field(
+        default="der", description="der (base64 of DER ECDSA) | jws (detached, unencoded)"
+    )
     sender_certificate: str = Field(
         description="PEM certificate of the sender that verifies this message: its current"
         " one, or one rotated out recently if the message was signed before the rotation"

@@ -19,6 +19,7 @@ from finmesh.domain import limits
 from finmesh.domain.bic import Bic
 from finmesh.domain.errors import BadRequest, InvalidBic, NotFound
 from finmesh.domain.policy.rma import TYPES_PER_GRANT_MAX
+from finmesh.identity import message_signature
 from finmesh.node.delivery import NOTICE_WAITERS, long_poll
 from finmesh.node.formats import Format, Forms, forms
 from finmesh.node.intake import Submission
@@ -41,6 +42,13 @@ def _b64(text: str, what: str) -> bytes:
         raise BadRequest(f"{what} is not valid base64") from exc
 
 
+def _signature(text: str) -> bytes:
+    try:
+        return message_signature.from_wire(text)
+    except message_signature.BadSignatureForm as exc:
+        raise BadRequest(f"signature: {exc}") from exc
+
+
 def router(node: Node, limits: Limits) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["participant"])
     lane = IntakeLane(node.intake)
@@ -58,7 +66,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
         items = [
             Submission(
                 payload=_b64(m.payload, "payload"),
-                signature=_b64(m.signature, "signature") if m.signature else None,
+                signature=_signature(m.signature) if m.signature else None,
                 notify_delivery=m.notify_delivery,
             )
             for m in batch.messages
@@ -273,7 +281,8 @@ def _delivered(
         uetr=d.uetr,
         possible_duplicate=d.possible_duplicate,
         payload=base64.b64encode(d.payload).decode(),
-        signature=base64.b64encode(d.signature).decode(),
+        signature=message_signature.to_wire(d.signature),
+        signature_format=message_signature.form_of(d.signature),
         sender_certificate=cert.decode(),
         sender_certificate_status=status,
         payload_format=f.payload_format,

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from finmesh.api import models
 from finmesh.api.auth import Caller, Limits, authenticate
-from finmesh.identity.request_auth import HEADER_SUBJECT
+from finmesh.identity.request_auth import claimed_subject
 from finmesh.node.compliance import Forbidden
 from finmesh.node.root import Node
 
@@ -22,7 +22,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
 
     async def caller_of(request: Request) -> tuple[Caller, bool]:
         """Authenticated as a participant when the subject is one, else as an operator."""
-        subject = request.headers.get(HEADER_SUBJECT, "")
+        subject = claimed_subject(request.headers)
         participant = node.store.participant_cert(subject) is not None
         kind = "participant" if participant else "operator"
         return await authenticate(request, node, limits, kind=kind), participant

@@ -12,6 +12,7 @@ from finmesh.cli import (
     demo,
     messaging,
     network,
+    onboarding,
     ops,
     output,
     schemas,
@@ -30,6 +31,7 @@ def cli() -> None:
 
 for command in (
     *network.COMMANDS,
+    *onboarding.COMMANDS,
     *messaging.COMMANDS,
     *compliance.COMMANDS,
     demo.demo,

@@ -27,8 +27,8 @@ operator_option = click.option(
 )
 url_option = click.option("--url", default=None, help="node URL (default: the profile's)")
 AUDIT_PAGE = 1_000
-MEASURE_COLUMNS = ("id", "kind", "bic", "status", "effective_ms", "reference", "proposed_by")
-LICENCE_COLUMNS = ("id", "measure", "status", "reference", "valid_until_ms")
+MEASURE_COLUMNS = ("id", "kind", "bic", "status", "effective", "reference", "proposed_by")
+LICENCE_COLUMNS = ("id", "measure", "status", "reference", "valid_until")
 HOLD_COLUMNS = ("id", "state", "measure", "sender", "receiver", "message", "pending")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

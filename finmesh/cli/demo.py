@@ -46,7 +46,10 @@ def demo(directory: Path, port: int | None, once: bool, schema_dir: Path | None)
     bind_port = port or config.default_port()
     url = f"http://127.0.0.1:{bind_port}"
     if not config.is_network(directory):
-        stderr.print(f"creating a demo network in {directory} (directory, CA, participants)...")
+        stderr.print(
+            f"creating a demo network in {directory} (directory, CA, participants; the demo"
+            " makes its own banks' keys, a real bank sends a CSR: docs/integrate.md)..."
+        )
         init_network(directory, demo=True, url=url, name="finmesh demo")
     node = Node(directory)
     if schema_dir is not None:

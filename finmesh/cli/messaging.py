@@ -23,6 +23,8 @@ profile_option = click.option(
     help="participant profile folder (key, certificate, CA certificate, node URL)",
 )
 url_option = click.option("--url", default=None, help="node URL (default: the profile's)")
+EXIT_NAKED = 3
+"""`finmesh send`'s exit status when any message was NAKed (1 is a failed command)."""
 
 
 def _client(profile: Path, url: str | None) -> Client:
@@ -135,18 +137,28 @@ def _flow(
 @profile_option
 @url_option
 @click.option("--notify", is_flag=True, help="ask for delivery notices")
+@click.option(
+    "--allow-nak",
+    is_flag=True,
+    help=f"exit 0 even when messages are NAKed (default: exit {EXIT_NAKED})",
+)
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
 )
-def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) -> None:
+def send(
+    profile: Path, url: str | None, notify: bool, allow_nak: bool, files: tuple[Path, ...]
+) -> None:
     """Submit each FILE's bytes unchanged (ISO 20022 XML or a FIN message); print one
-    JSON line per message."""
+    JSON line per message. Exits 3 when any message is NAKed (after printing every
+    result), unless --allow-nak."""
+    naks = 0
     with _client(profile, url) as client, progress_bar() as bar:
         task = bar.add_task("sending", total=len(files))
         for start in range(0, len(files), limits.BATCH_MESSAGES_MAX):
             chunk = files[start : start + limits.BATCH_MESSAGES_MAX]
             results = client.send([f.read_bytes() for f in chunk], notify_delivery=notify)
             for path, result in zip(chunk, results, strict=True):
+                naks += result["status"] != "ACK"
                 emit(
                     {
                         "file": str(path),
@@ -162,6 +174,8 @@ def send(profile: Path, url: str | None, notify: bool, files: tuple[Path, ...]) 
                     }
                 )
             bar.update(task, advance=len(chunk))
+    if naks and not allow_nak:
+        fail("naked", f"{naks} of {len(files)} messages NAKed (see their lines)", EXIT_NAKED)
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""Network commands: init, serve, directory, participant onboarding, openapi."""
+"""Network commands: init, serve, directory, openapi (onboarding is in ``onboarding``)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from finmesh import config
 from finmesh.cli.output import emit, fail, progress_bar, stderr
 from finmesh.domain.directory import parse_directory_csv
-from finmesh.identity import keystore, signin_code
-from finmesh.identity.profile import load_profile
-from finmesh.network.create import add_operator, init_network, load_ca, onboard
-from finmesh.node.clock import system_clock
+from finmesh.identity import keystore
+from finmesh.network.create import init_network
 from finmesh.store.factory import open_store
 from finmesh.store.port import StoreUnavailable
 from finmesh.store.sql_store import SqlStore
@@ -101,6 +100,12 @@ def init(
             passphrase=_passphrase(passphrase_file),
             database_url=database or None,
         )
+    if demo:
+        stderr.print(
+            "note: the demo made the keys of its own demo banks (they sit in"
+            f" {directory / 'participants'}); a real institution makes its own key and sends"
+            " a CSR: finmesh participant csr, then finmesh participant add DIR BIC --csr FILE"
+        )
     store = open_network_store(cfg)
     try:
         emit({"network": str(directory), "url": cfg.url, **store.directory_stats()})
@@ -111,7 +116,13 @@ def init(
 @click.command()
 @network_dir
 @click.option("--host", default=None, help="address to bind (default $FINMESH_HOST, 127.0.0.1)")
-@click.option("--port", default=None, type=int, help="port to bind (default $FINMESH_PORT, 8470)")
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="port to bind (default: $FINMESH_PORT, else the port of the network's URL, the"
+    " one written into its profiles)",
+)
 @click.option(
     "--workers",
     default=1,
@@ -138,10 +149,16 @@ def serve(
     cfg = require_network(directory)
     open_network_store(cfg).close()  # schema known and database reachable
     bind_host = config.default_host() if host is None else host
-    bind_port = config.default_port() if port is None else port
+    bind_port = _bind_port(cfg, port)
     logging = log_config((log_level or config.log_level()).lower(), config.log_format())
     _prepare_metrics(directory)  # before anything imports prometheus_client
     stderr.print(f"finmesh node for {directory} listening on http://{bind_host}:{bind_port}")
+    profiles = urlsplit(cfg.url)
+    if (profiles.hostname, profiles.port) != (bind_host, bind_port):
+        stderr.print(
+            f"note: the profiles in {directory} point at {cfg.url}; clients of this node"
+            f" need --url http://{bind_host}:{bind_port}"
+        )
     common: dict[str, Any] = {
         "host": bind_host,
         "port": bind_port,
@@ -171,6 +188,22 @@ def _prepare_metrics(directory: Path) -> None:
     from finmesh.api import metrics_dir
 
     metrics_dir.prepare(directory)
+
+
+def _bind_port(cfg: config.NetworkConfig, port: int | None) -> int:
+    """--port, else $FINMESH_PORT, else the port of the URL the profiles name, so a node
+    started without options serves where its participants' profiles send."""
+    if port is not None:
+        return port
+    text = os.environ.get("FINMESH_PORT")
+    if text is None:
+        try:
+            return urlsplit(cfg.url).port or config.default_port()
+        except ValueError:
+            return config.default_port()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        fail("bad_port", f"FINMESH_PORT must be a port number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 @click.group()
@@ -214,121 +247,6 @@ def directory_import(directory: Path, csv_file: Path) -> None:
         store.close()
 
 
-@click.group()
-def participant() -> None:
-    """Network identities of institutions."""
-
-
-@participant.command("add")
-@network_dir
-@click.argument("bic")
-@passphrase_file_option
-def participant_add(directory: Path, bic: str, passphrase_file: Path | None) -> None:
-    """Issue a key and certificate to a directory institution and write its profile."""
-    cfg = require_network(directory)
-    store = open_network_store(cfg)
-    try:
-        folder = onboard(cfg, store, load_ca(cfg, _passphrase(passphrase_file)), bic)
-    finally:
-        store.close()
-    emit({"profile": str(folder)})
-
-
-@click.group()
-def operator() -> None:
-    """Operator identities (roles: operator, compliance, auditor)."""
-
-
-@operator.command("add")
-@network_dir
-@click.argument("name")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=click.Choice(["operator", "compliance", "auditor"]),
-)
-@passphrase_file_option
-@click.option(
-    "--key-passphrase-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="file whose first line encrypts the new operator's key (default: the CA's passphrase)",
-)
-def operator_add(
-    directory: Path,
-    name: str,
-    roles: tuple[str, ...],
-    passphrase_file: Path | None,
-    key_passphrase_file: Path | None,
-) -> None:
-    """Issue an operator key and certificate and write its profile (key encrypted)."""
-    cfg = require_network(directory)
-    store = open_network_store(cfg)
-    try:
-        ca_passphrase = _passphrase(passphrase_file)
-        ca = load_ca(cfg, ca_passphrase)
-        own = (
-            keystore.read_passphrase_file(key_passphrase_file)
-            if key_passphrase_file
-            else ca_passphrase
-        )
-        folder = add_operator(cfg, store, ca, name, roles, own)
-    finally:
-        store.close()
-    profile = load_profile(folder, own)
-    code = signin_code.issue_code(profile.key, name, system_clock())
-    emit(
-        {
-            "profile": str(folder),
-            "roles": list(roles),
-            "console": f"{cfg.url.rstrip('/')}/console",
-            "sign_in_code": code,
-            "sign_in": SIGN_IN_HINT.format(url=cfg.url.rstrip("/"), folder=folder),
-        }
-    )
-
-
-SIGN_IN_HINT = (
-    "open {url}/console and paste sign_in_code (valid 24 h, once); for a new code later:"
-    " finmesh operator sign-in-code --operator {folder}"
-)
-
-
-@operator.command("sign-in-code")
-@click.option(
-    "--operator",
-    "folder",
-    required=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="operator profile folder (DIR/operators/<name>); its key signs the code",
-)
-@click.option(
-    "--valid-minutes",
-    type=click.IntRange(1, signin_code.CODE_VALID_MS_MAX // 60_000),
-    default=10,
-    show_default=True,
-    help="how long the code may be used (once)",
-)
-def operator_sign_in_code(folder: Path, valid_minutes: int) -> None:
-    """Make a one-time code that signs this operator in to the web console."""
-    profile = load_profile(folder)
-    if profile.kind != "operator":
-        fail("not_operator", f"{folder} is a {profile.kind} profile, not an operator's")
-    code = signin_code.issue_code(
-        profile.key, profile.subject, system_clock(), valid_minutes * 60_000
-    )
-    emit(
-        {
-            "operator": profile.subject,
-            "console": f"{profile.url.rstrip('/')}/console",
-            "sign_in_code": code,
-            "valid_minutes": valid_minutes,
-        }
-    )
-
-
 @click.command()
 @network_dir
 def openapi(directory: Path) -> None:
@@ -344,4 +262,4 @@ def openapi(directory: Path) -> None:
         node.close()
 
 
-COMMANDS = (init, serve, directory, participant, operator, openapi)
+COMMANDS = (init, serve, directory, openapi)

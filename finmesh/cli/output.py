@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import click
@@ -44,8 +45,42 @@ class CliFailure(Exception):
         self.exit_code = exit_code
 
 
+INSTANT_KEYS = frozenset(
+    {
+        "at_ms", "created_ms", "effective_ms", "lift_effective_ms", "valid_from_ms",
+        "valid_until_ms", "granted_ms", "rotated_ms", "usable_until_ms", "revoked_ms",
+        "expires_ms", "loaded_ms", "proposed_ms", "approved_ms", "withdrawn_ms",
+        "from_ms", "to_ms",
+    }
+)  # fmt: skip
+"""Fields holding an instant in epoch milliseconds (never a duration): each printed with
+an ISO 8601 sibling without the suffix (``effective_ms`` -> ``effective``)."""
+
+
+def iso_instant(ms: int) -> str:
+    """Epoch milliseconds as an ISO 8601 UTC instant ("2026-11-25T17:00:00.000Z")."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def with_iso_times(obj: Any) -> Any:
+    """``obj`` with an ISO 8601 sibling beside every instant in milliseconds (nested
+    too); an existing sibling is left as it is, a null instant gets a null sibling."""
+    if isinstance(obj, list):
+        return [with_iso_times(item) for item in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        out[key] = with_iso_times(value)
+        if key in INSTANT_KEYS and key[:-3] not in obj:
+            stamp = value if isinstance(value, int) and not isinstance(value, bool) else None
+            out[key[:-3]] = None if stamp is None else iso_instant(stamp)
+    return out
+
+
 def emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
+    click.echo(json.dumps(with_iso_times(obj), ensure_ascii=False))
     sys.stdout.flush()
 
 
@@ -54,7 +89,7 @@ def emit_rows(
 ) -> None:
     """One JSON array, or a table of ``columns`` (default: the first row's keys) on a
     terminal without ``--json``."""
-    materialised = list(rows)
+    materialised = with_iso_times(list(rows))
     if as_json or not sys.stdout.isatty():
         emit(materialised)
         return

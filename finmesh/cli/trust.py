@@ -13,6 +13,7 @@ import click
 from finmesh import config
 from finmesh.cli.compliance import instant, operator_option, url_option
 from finmesh.cli.compliance import operator_session as session
+from finmesh.cli.onboarding import csr_option, generate_key_option, issued, read_csr
 from finmesh.cli.output import emit, emit_rows, fail
 from finmesh.identity import keystore
 from finmesh.network.create import load_ca
@@ -148,12 +149,22 @@ def cert_revoke(operator: Path, url: str | None, reason: str | None, bic11: str)
     help=f"file whose first line is the CA key's passphrase (default: ${keystore.PASSPHRASE_ENV},"
     f" ${keystore.PASSPHRASE_FILE_ENV}, or DIR/{keystore.DEMO_PASSPHRASE_FILE} of a demo network)",
 )
-def cert_rotate(directory: Path, bic11: str, passphrase_file: Path | None) -> None:
-    """Issue a new key and certificate to a participant with the network CA in DIRECTORY,
-    write them into its profile and make them current. Requests signed with the old key
-    are refused from then on; messages signed with it still verify for a grace period."""
+@csr_option
+@generate_key_option
+def cert_rotate(
+    directory: Path,
+    bic11: str,
+    passphrase_file: Path | None,
+    csr_file: Path | None,
+    generate_key: bool,
+) -> None:
+    """Certify a participant's new key (from its CSR) with the network CA in DIRECTORY,
+    write the certificate into its profile and make it current; the participant puts
+    its new key.pem there. Requests signed with the old key are refused from then on;
+    messages signed with it still verify for a grace period."""
     if not config.is_network(directory):
         fail("not_a_network", f"{directory} is not a finmesh network folder")
+    request = read_csr(csr_file, generate_key)
     cfg = config.NetworkConfig.load(directory)
     store = open_store(cfg)
     try:
@@ -163,11 +174,22 @@ def cert_rotate(directory: Path, bic11: str, passphrase_file: Path | None) -> No
             else keystore.configured_passphrase()
         )
         folder, old, serial = rotate_participant(
-            cfg, store, load_ca(cfg, passphrase), bic11, _actor(), system_clock()
+            cfg,
+            store,
+            load_ca(cfg, passphrase),
+            bic11,
+            _actor(),
+            system_clock(),
+            request.public_key_pem if request else None,
         )
     finally:
         store.close()
-    emit(_rotated(folder, old.serial, old.usable_until_ms, serial))
+    emit(
+        {
+            **_rotated(folder, old.serial, old.usable_until_ms, serial),
+            **issued(folder, folder.name, request),
+        }
+    )
 
 
 def _rotated(folder: Path, old: str, until: int | None, new: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from finmesh.domain.errors import AuthenticationFailed, FinmeshError
 from finmesh.domain.iso20022 import header_sender
 from finmesh.domain.mt import MtError, is_fin, parse_mt
 from finmesh.domain.reasons import Reason
-from finmesh.identity import pki, request_auth
+from finmesh.identity import message_signature, pki, request_auth
 from finmesh.identity.profile import Profile, load_profile
 
 HTTP_TIMEOUT_SECONDS = 60.0
@@ -390,7 +390,8 @@ class Client:
         payload = base64.b64decode(delivered["payload"])
         try:
             pki.verify_issued_by(cert, self.profile.ca_pem, kind="participant")
-            if not pki.verify_signature(cert, payload, base64.b64decode(delivered["signature"])):
+            signature = message_signature.from_wire(delivered["signature"])
+            if not message_signature.verify(cert, payload, signature):
                 return False
             signer = Bic.parse(pki.certificate_identity(cert).subject).bic8
             named = _signed_sender(payload)

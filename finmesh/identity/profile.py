@@ -2,7 +2,9 @@
 
 A profile folder holds::
 
-    key.pem       private key, mode 0600 (encrypted PKCS#8 for operators: finmesh.identity.keystore)
+    key.pem       private key, mode 0600, possibly encrypted PKCS#8 (finmesh.identity.keystore);
+                  put there by its owner, who made it with the CSR (finmesh.identity.csr),
+                  or written by the network for the demo's own banks only
     cert.pem      this subject's certificate
     ca.pem        the network CA certificate
     profile.json  {"subject": ..., "kind": "participant"|"operator", "url": ..., "roles": [...]}
@@ -61,7 +63,7 @@ class Profile:
 
 def _check_consistent(
     where: Path,
-    key: ec.EllipticCurvePrivateKey,
+    key: ec.EllipticCurvePrivateKey | None,
     cert_pem: bytes,
     ca_pem: bytes,
     subject: str,
@@ -74,7 +76,7 @@ def _check_consistent(
         pki.check_issuer(cert_pem, ca_pem)
     except FinmeshError as exc:
         raise ProfileError(f"{where}: {exc}") from None
-    if not pki.keys_match(key, cert_pem):
+    if key is not None and not pki.keys_match(key, cert_pem):
         raise ProfileError(f"{where}: {KEY_FILE} does not match the public key in {CERT_FILE}")
     if identity.subject != subject:
         raise ProfileError(
@@ -137,30 +139,78 @@ def write_profile(
     overwrite: bool = False,
     passphrase: bytes | None = None,
 ) -> None:
-    """Write a profile folder, refusing parts that do not agree.
+    """Write a profile folder with its key, refusing parts that do not agree.
 
     Refuses to replace an existing profile unless ``overwrite``: replacing key.pem
     destroys the only copy of a private key. With ``passphrase`` the key is written
-    encrypted (PKCS#8); finmesh.network.create always gives one for operators.
+    encrypted (PKCS#8). Only the demo and ``--generate-key`` make keys for others; a
+    real institution's profile is written by ``write_certificate_profile``.
     """
     folder = Path(folder)
-    if kind not in pki.KINDS:
-        raise ProfileError(f"{folder}: kind must be one of {list(pki.KINDS)}, not {kind!r}")
-    if not _URL.fullmatch(url):
-        raise ProfileError(f"{folder}: url must be http(s)://host[:port][/path], not {url!r}")
-    _check_consistent(folder, key, cert_pem, ca_pem, subject, kind, roles)
+    _check_new(folder, cert_pem, ca_pem, subject, kind, url, roles, key)
     if not overwrite and ((folder / PROFILE_FILE).exists() or (folder / KEY_FILE).exists()):
         raise ProfileError(
             f"{folder}: a profile or key.pem already exists there; refusing to overwrite it"
         )
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _write_atomic(folder / KEY_FILE, pki.key_to_pem(key, passphrase), 0o600)
+    _write_public_parts(folder, cert_pem, ca_pem, subject, kind, url, roles)
+
+
+def write_certificate_profile(
+    folder: Path,
+    *,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    subject: str,
+    kind: str,
+    url: str,
+    roles: Sequence[str] = (),
+    overwrite: bool = False,
+) -> None:
+    """Write a profile folder without a key: certificate, CA and profile.json. The
+    owner of the key (who made the CSR) puts its own key.pem beside them. Never reads,
+    writes or removes a key.pem already there."""
+    folder = Path(folder)
+    _check_new(folder, cert_pem, ca_pem, subject, kind, url, roles, None)
+    if not overwrite and (folder / PROFILE_FILE).exists():
+        raise ProfileError(f"{folder}: a profile already exists there; refusing to overwrite it")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _write_public_parts(folder, cert_pem, ca_pem, subject, kind, url, roles)
+
+
+def _check_new(
+    folder: Path,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    subject: str,
+    kind: str,
+    url: str,
+    roles: Sequence[str],
+    key: ec.EllipticCurvePrivateKey | None,
+) -> None:
+    if kind not in pki.KINDS:
+        raise ProfileError(f"{folder}: kind must be one of {list(pki.KINDS)}, not {kind!r}")
+    if not _URL.fullmatch(url):
+        raise ProfileError(f"{folder}: url must be http(s)://host[:port][/path], not {url!r}")
+    _check_consistent(folder, key, cert_pem, ca_pem, subject, kind, roles)
+
+
+def _write_public_parts(
+    folder: Path,
+    cert_pem: bytes,
+    ca_pem: bytes,
+    subject: str,
+    kind: str,
+    url: str,
+    roles: Sequence[str],
+) -> None:
     document = {
         "subject": subject,
         "kind": kind,
         "url": url,
         "roles": list(dict.fromkeys(roles)),
     }
-    _write_atomic(folder / KEY_FILE, pki.key_to_pem(key, passphrase), 0o600)
     _write_atomic(folder / CERT_FILE, cert_pem, 0o644)
     _write_atomic(folder / CA_FILE, ca_pem, 0o644)
     _write_atomic(
@@ -221,6 +271,11 @@ def load_profile(folder: Path, passphrase: bytes | None = None) -> Profile:
         )
 
     key_path = folder / KEY_FILE
+    if not key_path.exists() and (folder / CERT_FILE).exists():
+        raise ProfileError(
+            f"{folder}: missing {KEY_FILE}: put there the private key that signed your"
+            " certificate signing request (it never went to the network)"
+        )
     key_pem = _read(folder, KEY_FILE)
     if os.name == "posix" and key_path.stat().st_mode & 0o077:
         # Same rule as ssh: a key others can read is no longer private; say so loudly.
@@ -257,10 +312,27 @@ def issue_participant_profile(
     display_name: str,
     *,
     overwrite: bool = False,
+    public_key_pem: bytes | None = None,
 ) -> bytes:
-    """A new key and certificate for ``bic11``, written as the profile ``folder``
-    (replacing an old one only when ``overwrite``); returns the certificate, which the
-    caller registers with the store after the profile is safely on disk."""
+    """Certify ``bic11`` and write its profile ``folder`` (replacing an old one only
+    when ``overwrite``); returns the certificate, which the caller registers with the
+    store after the profile is safely on disk.
+
+    With ``public_key_pem`` (from the institution's CSR) the folder gets no key: the
+    institution keeps its own. Without it a key is made here and written into the
+    folder: only for the demo's own banks and an explicit ``--generate-key``."""
+    if public_key_pem is not None:
+        cert_pem = ca.issue(bic11, public_key_pem, kind="participant", display_name=display_name)
+        write_certificate_profile(
+            folder,
+            cert_pem=cert_pem,
+            ca_pem=ca.cert_pem,
+            subject=bic11,
+            kind="participant",
+            url=url,
+            overwrite=overwrite,
+        )
+        return cert_pem
     key = pki.generate_key()
     cert_pem = ca.issue(
         bic11, pki.public_key_pem(key), kind="participant", display_name=display_name

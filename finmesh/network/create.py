@@ -3,7 +3,9 @@
 `init_network` writes the CA, the database (SQLite in the folder, or the PostgreSQL
 database given, created if missing) and (with demo=True) the demo directory and ready
 participant profiles. Onboarding issues a certificate bound to the BIC and
-registers it; the private key is generated here and written only into the profile.
+registers it. A real institution sends a CSR (finmesh.identity.csr) and its private key
+never comes here; only the demo's own banks (and an explicit ``--generate-key``) get a
+key made by the network, written only into their profile.
 
 The CA key and operator keys are written encrypted with the network passphrase (see
 finmesh.identity.keystore); a demo network without one gets a random one in DIR/DEMO-PASSPHRASE.
@@ -20,7 +22,11 @@ from finmesh.domain.bic import Bic
 from finmesh.domain.errors import FinmeshError, NotFound, Refused
 from finmesh.identity import keystore, pki
 from finmesh.identity.ca import CertificateAuthority
-from finmesh.identity.profile import issue_participant_profile, write_profile
+from finmesh.identity.profile import (
+    issue_participant_profile,
+    write_certificate_profile,
+    write_profile,
+)
 from finmesh.node.clock import system_clock
 from finmesh.store.factory import open_store, prepare_database
 from finmesh.store.sql_store import SqlStore
@@ -138,9 +144,14 @@ def _load_demo(
 
 
 def onboard(
-    config: NetworkConfig, store: SqlStore, ca: CertificateAuthority, bic: str
+    config: NetworkConfig,
+    store: SqlStore,
+    ca: CertificateAuthority,
+    bic: str,
+    public_key_pem: bytes | None = None,
 ) -> Path:
-    """Issue a key and certificate to a directory institution; return its profile folder.
+    """Certify a directory institution; return its profile folder. With
+    ``public_key_pem`` (from its CSR) the folder holds no key; without, a key is made.
 
     The profile is written before the certificate is registered: a failure leaves no
     registered certificate whose key is lost, and an existing identity is never replaced.
@@ -156,7 +167,9 @@ def onboard(
     folder = config.participants / bic11
     if folder.exists():
         raise Refused(f"{folder} already exists; refusing to replace an identity")
-    cert_pem = issue_participant_profile(folder, config.url, ca, bic11, institution.name)
+    cert_pem = issue_participant_profile(
+        folder, config.url, ca, bic11, institution.name, public_key_pem=public_key_pem
+    )
     store.add_participant(
         bic11, cert_pem, pki.certificate_identity(cert_pem).serial, system_clock()
     )
@@ -170,11 +183,27 @@ def add_operator(
     name: str,
     roles: tuple[str, ...],
     passphrase: bytes | None = None,
+    public_key_pem: bytes | None = None,
 ) -> Path:
-    """Issue an operator key and certificate with roles; return the profile folder.
+    """Issue an operator certificate with roles; return the profile folder.
 
-    The key is written encrypted with ``passphrase``, by default the network's (see
-    finmesh.identity.keystore); give each operator their own in production."""
+    With ``public_key_pem`` (from the operator's CSR) the folder holds no key. Otherwise
+    a key is made and written encrypted with ``passphrase``, by default the network's
+    (see finmesh.identity.keystore); give each operator their own in production."""
+    folder = config.operators / name
+    if public_key_pem is not None:
+        cert_pem = ca.issue(name, public_key_pem, kind="operator", roles=roles)
+        write_certificate_profile(
+            folder,
+            cert_pem=cert_pem,
+            ca_pem=ca.cert_pem,
+            subject=name,
+            kind="operator",
+            url=config.url,
+            roles=roles,
+        )
+        store.add_operator(name, cert_pem, roles, system_clock())
+        return folder
     if passphrase is None:
         passphrase = keystore.network_passphrase(config.root)
     if passphrase is None:
@@ -191,7 +220,6 @@ def add_operator(
     key = pki.generate_key()
     cert_pem = ca.issue(name, pki.public_key_pem(key), kind="operator", roles=roles)
     store.add_operator(name, cert_pem, roles, system_clock())
-    folder = config.operators / name
     write_profile(
         folder,
         key=key,

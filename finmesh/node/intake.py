@@ -26,7 +26,7 @@ from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
 from finmesh.domain.rules import RuleBook
-from finmesh.identity import pki
+from finmesh.identity import message_signature, pki
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
 from finmesh.store.port import (
@@ -201,7 +201,7 @@ class Intake:
             if not item.signature:
                 raise Rejected(Reason.MISSING_SIGNATURE)
             parsed, translation = self._parse(item.payload)
-            if not pki.verify_signature(cert_pem, item.payload, item.signature):
+            if not message_signature.verify(cert_pem, item.payload, item.signature):
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
             to = admission.header_bic(parsed.receiver_bic, "To")

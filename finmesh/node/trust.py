@@ -98,9 +98,7 @@ class Trust:
             fresh = CertStates(
                 version=version,
                 retired=MappingProxyType({s: tuple(c) for s, c in by_subject.items()}),
-                revoked=frozenset(
-                    (c.subject, c.serial) for c in found if c.revoked_ms is not None
-                ),
+                revoked=frozenset((c.subject, c.serial) for c in found if c.revoked_ms is not None),
             )
             self._certs = fresh
             return fresh
@@ -282,8 +280,10 @@ def rotate_participant(
     bic: str,
     actor: str,
     now_ms: int,
+    public_key_pem: bytes | None = None,
 ) -> tuple[Path, RetiredCertificate, str]:
-    """Issue a new key and certificate to a participant, write them into its profile
+    """Issue a new certificate to a participant (for the key of its CSR, given as
+    ``public_key_pem``, or else a new key made here), write them into its profile
     folder and register the certificate as current; the previous one stays usable for
     verifying older messages for CERT_ROTATION_GRACE_SECONDS. Returns the profile
     folder, the retired certificate and the new serial.
@@ -296,7 +296,9 @@ def rotate_participant(
     institution = store.institution(bic11)
     folder = config.participants / bic11
     name = institution.name if institution else ""
-    cert_pem = issue_participant_profile(folder, config.url, ca, bic11, name, overwrite=True)
+    cert_pem = issue_participant_profile(
+        folder, config.url, ca, bic11, name, overwrite=True, public_key_pem=public_key_pem
+    )
     serial = pki.certificate_identity(cert_pem).serial
     grace_ms = limits.CERT_ROTATION_GRACE_SECONDS * 1000
     old = store.rotate_certificate(bic11, cert_pem, serial, actor, now_ms, grace_ms)

@@ -133,7 +133,9 @@ def test_send_receive_and_notices(
     [added] = lines(ok("schemas", "add", demo[0], xsd))
     assert added["definition"] == "pacs.009.001.08"
 
-    results = lines(ok("send", "--profile", a_folder, "--url", served.url, "--notify", *files))
+    results = lines(
+        ok("send", "--profile", a_folder, "--url", served.url, "--notify", "--allow-nak", *files)
+    )
     assert [r["file"] for r in results] == [str(f) for f in files]
     for r in results:
         assert {"file", "status", "reason", "id", "uetr"} <= r.keys()
@@ -198,7 +200,7 @@ def test_participant_add_creates_a_working_profile(
 ) -> None:
     b_folder = participants(network)[0]
     bic = non_participant_institution(network)
-    [added] = lines(ok("participant", "add", network, bic))
+    [added] = lines(ok("participant", "add", network, bic, "--generate-key"))
     folder = Path(added["profile"])
     assert folder == network / "participants" / bic
     assert {p.name for p in folder.iterdir()} >= PROFILE_FILES
@@ -213,14 +215,16 @@ def test_participant_add_creates_a_working_profile(
         [m] = b.receive()["messages"]
         assert m["sender"] == bic and b.verify(m)
 
-    assert "not in the directory" in refused("participant", "add", network, "QXQXDEFFXXX")
+    absent = refused("participant", "add", network, "QXQXDEFFXXX", "--generate-key")
+    assert "not in the directory" in absent
 
 
 def test_participant_add_twice_keeps_the_existing_identity_working(
     network: Path, node: NodeProcess, tmp_path: Path
 ) -> None:
     a_folder, b_folder = participants(network)[:2]
-    refused("participant", "add", network, a_folder.name)  # the profile exists already
+    # the profile exists already
+    refused("participant", "add", network, a_folder.name, "--generate-key")
     message = tmp_path / "m.xml"
     message.write_text(ok("example", "pacs.008", "--from", a_folder.name, "--to", b_folder.name))
     done = run_cli("send", "--profile", a_folder, "--url", node.url, message)
@@ -236,7 +240,7 @@ def test_participant_add_for_a_branch_of_a_participant_fails_cleanly(network: Pa
         ).fetchone()
     assert row is not None, "the demo directory has no branch of a participant"
     before = sorted(p.name for p in participants(network))
-    refused("participant", "add", network, row[0])  # one participant per BIC8
+    refused("participant", "add", network, row[0], "--generate-key")  # one participant per BIC8
     assert sorted(p.name for p in participants(network)) == before
 
 

@@ -66,7 +66,7 @@ def net(network_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def send(net: Net, sender: str, receiver: str, kind: str, folder: Path) -> dict[str, Any]:
     message = folder / f"{kind}-{len(list(folder.iterdir()))}.xml"
     message.write_bytes(example_message(kind, sender, receiver))
-    [line] = ok("send", "--profile", net.profile(sender), "--url", net.url, message)
+    [line] = ok("send", "--profile", net.profile(sender), "--url", net.url, "--allow-nak", message)
     result: dict[str, Any] = line
     return result
 
@@ -131,18 +131,19 @@ def test_cert_revoke_and_rotate(net: Net, tmp_path: Path) -> None:
     assert "already revoked" in refused(
         "cert", "revoke", "--operator", net.operator("oscar"), "--url", net.url, c
     )
-    [rotated] = ok("cert", "rotate", net.root, c)
+    [rotated] = ok("cert", "rotate", net.root, c, "--generate-key")
     assert rotated["profile"] == str(net.profile(c))
     assert rotated["previous_serial"] == revoked["serial"] != rotated["serial"]
     assert ok("notices", "--profile", net.profile(c), "--url", net.url) == []
     assert send(net, c, net.a, "pacs.008", tmp_path)["status"] == "ACK"
-    assert "not a participant" in refused("cert", "rotate", net.root, "QXQXDEFFXXX")
-    assert "not a finmesh network" in refused("cert", "rotate", tmp_path, c)
+    absent = refused("cert", "rotate", net.root, "QXQXDEFFXXX", "--generate-key")
+    assert "not a participant" in absent
+    assert "not a finmesh network" in refused("cert", "rotate", tmp_path, c, "--generate-key")
 
 
 def test_onboarding_grants_nothing_until_the_receiver_does(net: Net, tmp_path: Path) -> None:
     newcomer = non_participant_institution(net.root)
-    [added] = ok("participant", "add", net.root, newcomer)
+    [added] = ok("participant", "add", net.root, newcomer, "--generate-key")
     assert added["profile"] == str(net.profile(newcomer))
     nak = send(net, newcomer, net.a, "pacs.008", tmp_path)
     assert (nak["status"], nak["reason"]) == ("NAK", "R01")

@@ -446,7 +446,8 @@ def test_openapi_documents_the_operator_endpoints(served: Served) -> None:
         assert path in paths, path
         assert methods <= set(paths[path]), (path, sorted(paths[path]))
     proposal = paths["/v1/ops/measures"]["post"]["requestBody"]["content"]["application/json"]
-    fields = proposal["schema"]["properties"]
+    ref = proposal["schema"]["$ref"]  # resolves from the root: generators can follow it
+    fields = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert {"kind", "bic", "with_subsidiaries", "action", "reference", "effective_ms"} <= set(
         fields
     )
@@ -460,6 +461,7 @@ def test_openapi_documents_the_operator_endpoints(served: Served) -> None:
         "currencies",
         "amount_max",
         "valid_until_ms",
-    } <= set(licence["schema"]["properties"])
+    } <= set(doc["components"]["schemas"]["LicenceProposal"]["properties"])
+    assert licence["schema"] == {"$ref": "#/components/schemas/LicenceProposal"}
     reasons = {r["code"] for r in httpx.get(served.url + "/v1/reasons").json()}
     assert {"P01", "P02", "P03", "P04"} <= reasons

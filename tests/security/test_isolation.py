@@ -42,7 +42,7 @@ def _tricks(target: Target, path: str, victim: str) -> list[httpx.Response]:
     answers.append(httpx.get(target.url + path, headers=claimed, timeout=10))
     doubled = request_auth.sign_request(a.profile.key, a.profile.subject, "GET", path, b"")
     raw = [(k.encode(), v.encode()) for k, v in doubled.items()] + [
-        (b"Finmesh-Subject", victim.encode())
+        (b"Signature-Input", claimed["Signature-Input"].encode())
     ]
     answers.append(httpx.get(target.url + path, headers=raw, timeout=10))
     return answers

@@ -87,7 +87,10 @@ def test_missing_or_wrong_passphrase_is_a_coded_error(network: Path, tmp_path: P
     operator commands fail with exit 1 and a coded message, never a traceback; a copied
     operator profile does not load outside its network folder without the passphrase."""
     bic = non_participant_institution(network)
-    wrong = cli("participant", "add", network, bic, FINMESH_PASSPHRASE="not the passphrase at all")
+    wrong = cli(
+        "participant", "add", network, bic, "--generate-key",
+        FINMESH_PASSPHRASE="not the passphrase at all",
+    )
     _refused(wrong, "bad_passphrase")
     alice = network / "operators" / "alice"
     as_alice = cli("measure", "list", "--operator", alice, FINMESH_PASSPHRASE="a wrong guess here")
@@ -96,7 +99,7 @@ def test_missing_or_wrong_passphrase_is_a_coded_error(network: Path, tmp_path: P
     with pytest.raises(pki.KeyLocked, match="passphrase_required"):
         load_profile(copied)
     (network / keystore.DEMO_PASSPHRASE_FILE).unlink()
-    _refused(cli("participant", "add", network, bic), "passphrase_required")
+    _refused(cli("participant", "add", network, bic, "--generate-key"), "passphrase_required")
     assert not (network / "participants" / bic).exists()
 
 
@@ -115,7 +118,7 @@ def test_demo_cli_runs_without_prompting(served_network: NodeProcess) -> None:
     and the same commands take $FINMESH_PASSPHRASE when it is set."""
     root = served_network.root
     bic = non_participant_institution(root)
-    added = cli("participant", "add", root, bic)
+    added = cli("participant", "add", root, bic, "--generate-key")
     assert added.returncode == 0, added.stderr
     assert (root / "participants" / bic / "key.pem").exists()
     passphrase = (root / keystore.DEMO_PASSPHRASE_FILE).read_text().strip()
@@ -160,3 +163,47 @@ def test_production_init_requires_a_passphrase(tmp_path: Path) -> None:
         _refused(cli("audit", "list", "--operator", dave, *url), "passphrase_required")
     finally:
         node.stop()
+
+
+def test_the_network_never_holds_a_banks_key(network: Path, tmp_path: Path) -> None:
+    """T-KEY-5 whoever runs the network signs as a bank: onboarding and rotation by CSR
+    certify the bank's own key; nothing in the network folder can sign for it, and a
+    request that does not prove its key (altered self-signature) is refused."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from finmesh.identity import csr
+
+    bic = non_participant_institution(network)
+    key = pki.generate_key()
+    (tmp_path / "request.csr").write_bytes(csr.make_csr(key, bic))
+    added = cli("participant", "add", network, bic, "--csr", tmp_path / "request.csr")
+    assert added.returncode == 0, added.stderr
+    folder = network / "participants" / bic
+    assert not (folder / "key.pem").exists()
+    issued = (folder / "cert.pem").read_bytes()
+    assert pki.keys_match(key, issued)
+    for pem in network.rglob("*.pem"):  # no key in the folder matches the bank's certificate
+        data = pem.read_bytes()
+        if b"PRIVATE KEY" in data and not pki.is_encrypted_pem(data):
+            assert not pki.keys_match(pki.load_key(data), issued), pem
+
+    other = pki.generate_key()  # a request carrying the bank's public key, signed by another
+    forged = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .sign(other, pki._HASH())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    swapped = forged.replace(
+        other.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
+    assert swapped != forged
+    (tmp_path / "forged.csr").write_bytes(swapped)
+    _refused(cli("cert", "rotate", network, bic, "--csr", tmp_path / "forged.csr"), "bad_csr")
+    assert (folder / "cert.pem").read_bytes() == issued

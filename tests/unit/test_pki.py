@@ -336,7 +336,7 @@ def test_verify_issued_by_defaults_to_the_current_time(
 
 def test_identity_modules_import_in_any_order() -> None:
     # Each module may be imported first: none depends on being imported after another.
-    modules = ("request_auth", "pki", "ca", "profile", "keystore")
+    modules = ("request_auth", "pki", "ca", "profile", "keystore", "csr", "message_signature")
     for module in (f"finmesh.identity.{m}" for m in modules):
         subprocess.run(
             [sys.executable, "-c", f"import {module}"], check=True,
