@@ -200,10 +200,10 @@ def default_host() -> str:
 
 
 def default_port() -> int:
-    port = int(_number("FINMESH_PORT"))
-    if port > 65535:
-        raise BadSetting(f"FINMESH_PORT={port} is not a TCP port")
-    return port
+    number = _number("FINMESH_PORT")
+    if not 1 <= number <= 65535 or number != int(number):
+        raise BadSetting(f"FINMESH_PORT={raw('FINMESH_PORT')!r} is not a TCP port (1 to 65535)")
+    return int(number)
 
 
 def sweep_seconds() -> float:
