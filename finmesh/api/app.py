@@ -148,9 +148,34 @@ def _document_bodies(app: FastAPI) -> None:
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for name, schema in body_schemas().items():
                 schemas.setdefault(name, schema)
+            _document_signature_headers(document)
         return app.openapi_schema or document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+SIGNATURE_HEADERS = {
+    "Content-Digest": "RFC 9530 digest of the body: sha-256=:<base64 SHA-256>: (empty body too)",
+    "Signature-Input": 'RFC 9421: sig1=("@method" "@path" "@query" "content-digest");'
+    'created=<unix s>;keyid="<BIC11 or operator name>";alg="ecdsa-p256-sha256";'
+    'nonce="<32 lowercase hex>"',
+    "Signature": "RFC 9421: sig1=:<base64 of the 64-byte ECDSA P-256/SHA-256 signature>:",
+}
+"""The headers of a signed request (see the API description and docs/integrate.md)."""
+
+
+def _document_signature_headers(document: dict[str, Any]) -> None:
+    """Every operation except the public ones (tag "public") requires the three headers
+    of an RFC 9421 signed request, declared as header parameters of each."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "public" in operation.get("tags", ()):
+                continue
+            operation.setdefault("parameters", []).extend(
+                {"name": header, "in": "header", "required": True,
+                 "description": description, "schema": {"type": "string"}}
+                for header, description in SIGNATURE_HEADERS.items()
+            )  # fmt: skip
 
 
 PEER_RECHECK_SECONDS = 5.0

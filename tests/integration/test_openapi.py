@@ -86,3 +86,24 @@ def test_a_real_submission_validates_against_the_published_schema(
     validator = jsonschema_rs.validator_for(schema)
     assert validator.is_valid(good)
     assert not validator.is_valid({"messages": [{"signature": "AA=="}]})  # no payload
+
+
+def test_signed_operations_declare_the_rfc_9421_headers_and_public_ones_do_not(
+    document: dict[str, Any],
+) -> None:
+    headers = {"Content-Digest", "Signature-Input", "Signature"}
+    seen = 0
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            declared = {
+                _resolve(document, p["$ref"])["name"] if "$ref" in p else p["name"]
+                for p in operation.get("parameters", [])
+                if "$ref" in p or p.get("in") == "header"
+            }
+            if "public" in operation.get("tags", []):
+                assert not headers & declared, (method, path)
+            else:
+                assert headers <= declared, (method, path)
+                seen += 1
+    assert seen >= 20  # participants' and operators' endpoints
+    assert document["paths"]["/v1/health"]["get"]["tags"] == ["public"]
