@@ -15,9 +15,10 @@ slow body of an authenticated request is bounded separately, in ``api.auth.read_
 It also counts a request's head (request line and headers) as its bytes arrive, before
 the HTTP parser buffers them: more than ``REQUEST_HEAD_BYTES_MAX`` bytes or
 ``REQUEST_HEADERS_MAX`` lines is answered 431 in the API's error shape, and whatever the
-client still sends is discarded unread (httptools, when installed, has no such bound: an
-8 MB header was once answered 200, and ten 50 MB ones held 215 MB). A head the parser
-cannot read is answered 400 in the same shape, not uvicorn's plain text.
+client still sends is discarded unread (httptools, the parser finmesh installs, has no
+such bound of its own: an 8 MB header was once answered 200, and ten 50 MB ones held
+215 MB). A head the parser cannot read is answered 400 in the same shape, not uvicorn's
+plain text.
 
 Serve with ``uvicorn.run(..., http=PROTOCOL)``; the CLI does.
 """
@@ -38,7 +39,7 @@ log = logging.getLogger("finmesh.api")
 PROTOCOL = "finmesh.api.server:DeadlineProtocol"
 """What to pass as uvicorn's ``http`` setting (an import string works in worker processes)."""
 
-_Base: Any = AutoHTTPProtocol  # httptools when installed, else h11 (pure Python)
+_Base: Any = AutoHTTPProtocol  # httptools (a dependency), else h11 (pure Python)
 
 
 SHUTDOWN_SECONDS = 1
