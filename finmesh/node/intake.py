@@ -35,6 +35,7 @@ from finmesh.store.port import (
     Held,
     NewMessage,
     PolicyChanged,
+    ScreenedQuery,
     Store,
     TrackingRecord,
 )
@@ -144,6 +145,7 @@ class Intake:
         )
 
     def _decide(self, checked: list[Verdict | Admitted]) -> list[Verdict]:
+        screened: list[ScreenedQuery] = []  # kept across retries: the memo's new rows
         for _ in range(limits.POLICY_RETRIES_MAX):
             # the clock first: a measure approved after this read starts after it
             now = self.clock()
@@ -153,7 +155,9 @@ class Intake:
             lists = self.sanctions(snapshot.version) if self.sanctions else None
             if lists is not None:  # after measures: sanctions screening of what passed
                 started = time.perf_counter()
-                decided = screen_messages(decided, lists, now)
+                decided = screen_messages(
+                    decided, lists, now, self.store.recall_screened, screened
+                )
                 if self.on_screened is not None:
                     self.on_screened(time.perf_counter() - started)
             accepted = [d for d in decided if isinstance(d, tuple)]
@@ -166,7 +170,8 @@ class Intake:
                 trust_version=rma.version,
             )
             try:
-                outcomes = iter(self.store.store_batch([new for new, _ in accepted], guard))
+                stored = self.store.store_batch([new for new, _ in accepted], guard, screened)
+                outcomes = iter(stored)
             except PolicyChanged:
                 continue  # a measure or licence changed under us: evaluate again
             return [d if isinstance(d, Verdict) else _verdict(*d, next(outcomes)) for d in decided]

@@ -115,8 +115,9 @@ class ScreeningService:
             for x in state.lists
         ]
         index = ScreeningIndex.build(versions)
-        return _Built(state.version, ActiveScreening(state.version, index, exceptions,
-                                                     state.lists))
+        active = ActiveScreening(state.version, index, exceptions, state.lists)
+        self.store.forget_screened(active.scope)  # the memo of older lists or matchers
+        return _Built(state.version, active)
 
     # lists
 

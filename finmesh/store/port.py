@@ -146,6 +146,19 @@ class ScreeningRecord:
 
 
 @dataclass(frozen=True)
+class ScreenedQuery:
+    """One screened query's hits, remembered for every node of the network (the
+    screening memo, finmesh.node.intake_screening): a name already cleared against the
+    same lists by the same matcher is not screened again."""
+
+    scope: str
+    """Which lists (versions and digests) and which matcher the hits are valid for."""
+    key: str
+    """What was screened (name, text, BIC, countries), as canonical JSON."""
+    hits_json: str
+
+
+@dataclass(frozen=True)
 class LoadedList:
     """One stored version of a sanctions list (its entries are stored apart)."""
 
@@ -326,7 +339,10 @@ class Store(Protocol):
     # intake: one transaction per batch
     def find_stored(self, sender: str, biz_msg_ids: Sequence[str]) -> dict[str, AlreadyStored]: ...
     def store_batch(
-        self, messages: Sequence[NewMessage], guard: Guard | None = None
+        self,
+        messages: Sequence[NewMessage],
+        guard: Guard | None = None,
+        screened: Sequence[ScreenedQuery] = (),
     ) -> list[StoreOutcome]: ...
 
     # payment tracking (events are written by store_batch)
@@ -448,6 +464,9 @@ class Store(Protocol):
     ) -> GoodGuyRecord: ...
     def good_guys(self) -> list[GoodGuyRecord]: ...
     def screening_result(self, sender: str, biz_msg_id: str) -> ScreeningRecord | None: ...
+    # the screening memo (rows written by store_batch, at most SCREENING_MEMO_ROWS_MAX)
+    def recall_screened(self, scope: str, keys: Sequence[str]) -> dict[str, str]: ...
+    def forget_screened(self, keep_scope: str) -> int: ...
 
     # the schema registry: a registration appends its audit entry atomically
     def schema_xsd(self, definition: str) -> tuple[str, bytes] | None: ...

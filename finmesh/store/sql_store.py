@@ -26,6 +26,7 @@ from finmesh.store import codec, queries
 from finmesh.store.audit_head import advance_anchor, read_anchor
 from finmesh.store.console_tables import ConsoleTables
 from finmesh.store.handle import Handle
+from finmesh.store.memo_tables import MemoTables, store_memo
 from finmesh.store.payment_tables import PaymentTables, store_events
 from finmesh.store.policy_tables import (
     PolicyTables,
@@ -41,6 +42,7 @@ from finmesh.store.port import (
     Guard,
     Held,
     NewMessage,
+    ScreenedQuery,
     Stored,
     StoreOutcome,
 )
@@ -61,8 +63,8 @@ class Listening(Protocol):
 
 
 class SqlStore(
-    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, SchemaTables, PaymentTables,
-    ConsoleTables, RetentionTables,
+    DeliveryTables, PolicyTables, TrustTables, SanctionsTables, MemoTables, SchemaTables,
+    PaymentTables, ConsoleTables, RetentionTables,
 ):
     """Everything of the Store port over a Handle; subclasses give the connections."""
 
@@ -201,8 +203,13 @@ class SqlStore(
         return {i: already_stored(row) for i, row in rows.items() if row}
 
     def store_batch(
-        self, messages: Sequence[NewMessage], guard: Guard | None = None
+        self,
+        messages: Sequence[NewMessage],
+        guard: Guard | None = None,
+        screened: Sequence[ScreenedQuery] = (),
     ) -> list[StoreOutcome]:
+        """Store the batch in one transaction, with what its screening screened (the
+        memo rides along; a batch with no message to store writes nothing)."""
         outcomes: list[StoreOutcome] = []
         if not messages:
             return outcomes
@@ -213,6 +220,7 @@ class SqlStore(
             outcomes = self._store_messages(db, messages)
             store_results(db, messages, outcomes)
             store_events(db, messages, outcomes)
+            store_memo(db, screened, messages[0].received_ms)
         return outcomes
 
     def _store_messages(self, db: Handle, messages: Sequence[NewMessage]) -> list[StoreOutcome]:

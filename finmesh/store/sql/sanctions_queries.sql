@@ -61,3 +61,15 @@ VALUES (?, ?, ?, ?, ?, ?)
 -- name: result
 SELECT decision, versions, hits, screened_ms FROM screening_results
 WHERE sender = ? AND biz_msg_id = ?
+
+-- The screening memo (migration 0007_screening_memo.sql)
+
+-- name: memo_insert
+INSERT INTO screening_memo (scope, query_key, hits, stored_ms) VALUES (?, ?, ?, ?)
+ON CONFLICT (scope, query_key) DO NOTHING
+
+-- name: memo_trim
+DELETE FROM screening_memo WHERE id <= (SELECT max(id) FROM screening_memo) - ?
+
+-- name: memo_forget
+DELETE FROM screening_memo WHERE scope <> ?
