@@ -10,7 +10,13 @@ The traffic: each message names a debtor and a creditor drawn from a population 
 banking a bank's payments concentrate on few corporates and persons that recur daily,
 with a long tail; a share ``NEW_SHARE`` of names is new (never seen before, so never in
 any cache), and a share ``LISTED_SHARE`` is a true variant of a listed name (a hit that
-holds the message, as a few per mille of real payments do). Counterparties are persons
+holds the message, as a few per mille of real payments do).
+
+The prior day: a network measured in its steady state has screened its recurring
+counterparties before (yesterday's traffic). Before the clock starts, each client sends
+``prior_day()`` messages that name every one of its ``POPULATION`` counterparties once,
+unmeasured; measured traffic then meets them again, while its new names (``NEW_SHARE``)
+and listed variants are screened as they come. Counterparties are persons
 and companies as ``faker`` writes them for the locales in ``LOCALES`` (weighted towards
 the traffic of European and US correspondents, with Russian, Arabic, Chinese, Japanese
 and Turkish names in their own scripts): generated data, labelled so in every result.
@@ -44,8 +50,9 @@ LOCALES = OrderedDict(
 PERSON_SHARE = 0.5
 DISTRIBUTION = (
     f"Zipf s={ZIPF_S} over {POPULATION} generated counterparties (faker, 12 locales, "
-    f"{PERSON_SHARE:.0%} persons), {NEW_SHARE:.0%} new names, {LISTED_SHARE:.1%} true "
-    "variants of listed names"
+    f"{PERSON_SHARE:.0%} persons) per client, each named once by a prior day's traffic "
+    f"before the clock starts; {NEW_SHARE:.0%} new names, {LISTED_SHARE:.1%} true variants "
+    "of listed names"
 )
 
 
@@ -74,6 +81,14 @@ class Counterparties:
         self._population = [self._fresh() for _ in range(POPULATION)]
         weights = [1.0 / (rank**ZIPF_S) for rank in range(1, POPULATION + 1)]
         self._cumulative = list(itertools.accumulate(weights))
+        self._replay: list[str] = []
+
+    def prior_day(self) -> int:
+        """Make the next ``pair()`` calls name every recurring counterparty once (in
+        random order); returns how many pairs that takes."""
+        self._replay = self._population[:]
+        self._rng.shuffle(self._replay)
+        return (len(self._replay) + 1) // 2
 
     def _fresh(self) -> str:
         person = self._rng.random() < PERSON_SHARE
@@ -92,4 +107,7 @@ class Counterparties:
         return self._population[min(at, POPULATION - 1)]
 
     def pair(self) -> tuple[str, str]:
+        if self._replay:
+            first = self._replay.pop()
+            return first, (self._replay.pop() if self._replay else self.name())
         return self.name(), self.name()

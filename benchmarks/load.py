@@ -27,6 +27,7 @@ from benchmarks.traffic import (
     BenchmarkInvalid,
     SignedHttp,
     batch_body,
+    send_prior_day,
     signed_messages,
 )
 
@@ -73,6 +74,9 @@ def _client_main(job: ClientJob, ready: Any, go: Event, window: Any, results: An
 def _client_run(job: ClientJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     http = SignedHttp(job.url, job.profile)
     names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    if names is not None:
+        send_prior_day(http, job.receiver, names)
+        http.held = 0  # the prior day's holds are not the measured traffic's
     messages = signed_messages(http.profile, job.receiver, job.messages + job.batch, names)
     chunks = [messages[i : i + job.batch] for i in range(0, len(messages), job.batch)]
     bodies = [(batch_body([m.item for m in chunk]), len(chunk)) for chunk in chunks]

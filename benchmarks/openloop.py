@@ -37,7 +37,13 @@ from benchmarks.load import (
 )
 from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import die_with_parent, latency_summary, reap
-from benchmarks.traffic import BenchmarkInvalid, SignedHttp, batch_body, signed_messages
+from benchmarks.traffic import (
+    BenchmarkInvalid,
+    SignedHttp,
+    batch_body,
+    send_prior_day,
+    signed_messages,
+)
 
 CONNECTIONS_PER_SENDER = 4
 BATCH_MESSAGES_MAX = 100
@@ -117,6 +123,7 @@ def _sender_main(job: SenderJob, ready: Any, go: Event, window: Any, results: An
 def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     connections = [SignedHttp(job.url, job.profile) for _ in range(CONNECTIONS_PER_SENDER)]
     names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    prior = 0 if names is None else send_prior_day(connections[0], job.receiver, names)
     messages = signed_messages(connections[0].profile, job.receiver, job.messages + 1, names)
     first = messages.pop(0)
     connections[0].submit(batch_body([first.item]), 1)  # warm the node's caches
@@ -149,7 +156,7 @@ def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
         t.join()
     if errors:
         raise BenchmarkInvalid(errors[0])
-    return {"records": records, "held": held,
+    return {"records": records, "held": held, "prior_day": prior,
             "rate_limited": sum(c.rate_limited for c in connections)}
 
 
@@ -274,7 +281,8 @@ def _drain_then_stop(sent: list[dict[str, Any]], stop: Event, arrived: Any | Non
     if arrived is None:
         time.sleep(min(DRAIN_SECONDS_MAX, 1.0 + POLL_WAIT_SECONDS / 5))
     else:
-        expected = sum(len(s["records"]) - len(s["held"]) + 1 for s in sent)
+        # the prior day's traffic (counterparties.py) is delivered to the same receivers
+        expected = sum(len(s["records"]) - len(s["held"]) + 1 + s["prior_day"] for s in sent)
         deadline = time.monotonic() + DRAIN_SECONDS_MAX
         while arrived.value < expected and time.monotonic() < deadline:
             time.sleep(0.05)

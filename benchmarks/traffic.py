@@ -100,6 +100,23 @@ class SignedMessage:
     item: bytes
 
 
+PRIOR_DAY_BATCH = 100
+"""Messages per request of the prior day's traffic (unmeasured: as fast as it goes)."""
+
+
+def send_prior_day(http: SignedHttp, receiver: str | Sequence[str], names: Counterparties) -> int:
+    """The prior day's traffic (counterparties.py): messages naming every recurring
+    counterparty once, sent before the clock starts; returns how many of them are
+    queued for delivery (not held by screening)."""
+    messages = signed_messages(http.profile, receiver, names.prior_day(), names)
+    held = 0
+    for at in range(0, len(messages), PRIOR_DAY_BATCH):
+        chunk = messages[at : at + PRIOR_DAY_BATCH]
+        results = http.submit(batch_body([m.item for m in chunk]), len(chunk))
+        held += sum(1 for r in results if r.get("held"))
+    return len(messages) - held
+
+
 def signed_messages(
     profile: Profile,
     receiver: str | Sequence[str],
