@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from finmesh.api.app import create_app
+from finmesh.client import Client
 from finmesh.domain.iso20022 import example_message
+from finmesh.node.launcher import NodeProcess
 from finmesh.node.root import Node
+from tests.netutil import participants
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +110,33 @@ def test_signed_operations_declare_the_rfc_9421_headers_and_public_ones_do_not(
                 seen += 1
     assert seen >= 20  # participants' and operators' endpoints
     assert document["paths"]["/v1/health"]["get"]["tags"] == ["public"]
+
+
+def test_real_submit_answers_validate_against_the_published_response_schema(
+    document: dict[str, Any], network: Path, node: NodeProcess
+) -> None:
+    """The node writes its submit answers straight to JSON (no model on the hot path):
+    every answer (ACK, duplicate ACK, NAK) has exactly the documented fields, in order."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    components = document["components"]
+    validator = jsonschema_rs.validator_for(
+        {"$ref": "#/components/schemas/SubmitResponse", "components": components}
+    )
+    documented = list(components["schemas"]["SubmitResult"]["properties"])
+    bank, other = (Client.from_profile(p, node.url) for p in participants(network)[:2])
+    try:
+        payload = example_message("pacs.008", bank.profile.subject, other.profile.subject)
+        answers = [
+            bank.send([payload]),
+            bank.send([payload]),  # a duplicate
+            bank.send([payload.replace(b"pacs.008", b"pacs.999")]),  # a NAK
+        ]
+    finally:
+        bank.close()
+        other.close()
+    for results in answers:
+        body = {"results": results}
+        assert validator.is_valid(body), body
+        assert all(list(r) == documented for r in results)
+    assert [a[0]["status"] for a in answers] == ["ACK", "ACK", "NAK"]
+    assert answers[1][0]["duplicate"] is True and answers[2][0]["reason"]
