@@ -14,9 +14,10 @@ holds the message, as a few per mille of real payments do).
 
 The prior day: a network measured in its steady state has screened its recurring
 counterparties before (yesterday's traffic). Before the clock starts, each client sends
-``prior_day()`` messages that name every one of its ``POPULATION`` counterparties once,
-unmeasured; measured traffic then meets them again, while its new names (``NEW_SHARE``)
-and listed variants are screened as they come. Counterparties are persons
+``prior_day()`` messages that name every one of its ``POPULATION`` counterparties once
+as debtor and once as creditor (a name is screened with the country of its side, so the
+two are screened apart), unmeasured; measured traffic then meets them again, while its
+new names (``NEW_SHARE``) and listed variants are screened as they come. Counterparties are persons
 and companies as ``faker`` writes them for the locales in ``LOCALES`` (weighted towards
 the traffic of European and US correspondents, with Russian, Arabic, Chinese, Japanese
 and Turkish names in their own scripts): generated data, labelled so in every result.
@@ -50,9 +51,9 @@ LOCALES = OrderedDict(
 PERSON_SHARE = 0.5
 DISTRIBUTION = (
     f"Zipf s={ZIPF_S} over {POPULATION} generated counterparties (faker, 12 locales, "
-    f"{PERSON_SHARE:.0%} persons) per client, each named once by a prior day's traffic "
-    f"before the clock starts; {NEW_SHARE:.0%} new names, {LISTED_SHARE:.1%} true variants "
-    "of listed names"
+    f"{PERSON_SHARE:.0%} persons) per client, each named on both sides by a prior day's "
+    f"traffic before the clock starts; {NEW_SHARE:.0%} new names, {LISTED_SHARE:.1%} true "
+    "variants of listed names"
 )
 
 
@@ -84,11 +85,11 @@ class Counterparties:
         self._replay: list[str] = []
 
     def prior_day(self) -> int:
-        """Make the next ``pair()`` calls name every recurring counterparty once (in
-        random order); returns how many pairs that takes."""
+        """Make the next ``pair()`` calls name every recurring counterparty once on each
+        side (in random order); returns how many pairs that takes."""
         self._replay = self._population[:]
         self._rng.shuffle(self._replay)
-        return (len(self._replay) + 1) // 2
+        return len(self._replay)
 
     def _fresh(self) -> str:
         person = self._rng.random() < PERSON_SHARE
@@ -108,6 +109,6 @@ class Counterparties:
 
     def pair(self) -> tuple[str, str]:
         if self._replay:
-            first = self._replay.pop()
-            return first, (self._replay.pop() if self._replay else self.name())
+            both = self._replay.pop()
+            return both, both
         return self.name(), self.name()
