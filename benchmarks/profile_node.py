@@ -27,9 +27,11 @@ import uvicorn
 from benchmarks import scratch
 from benchmarks.intake import load_list
 from benchmarks.load import run_closed_loop
-from finmesh.api.intake_lane import IntakeLane
-from finmesh.node.intake import IntakeRequest, Submission, Verdict
+from finmesh.api.intake_lane import REPLAYED, IntakeLane
+from finmesh.domain.errors import AuthenticationFailed
+from finmesh.node.intake import IntakeRequest, Replayed, Submission, Verdict
 from finmesh.node.launcher import free_port
+from finmesh.store.port import NonceClaim
 
 
 async def _inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -37,9 +39,16 @@ async def _inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 async def _inline_lane(
-    lane: IntakeLane, sender: str, cert_pem: bytes, items: Sequence[Submission]
+    lane: IntakeLane,
+    sender: str,
+    cert_pem: bytes,
+    items: Sequence[Submission],
+    nonce: NonceClaim | None = None,
 ) -> list[Verdict]:
-    return lane.intake.submit_group([IntakeRequest(sender, cert_pem, items)])[0]
+    answer = lane.intake.submit_group([IntakeRequest(sender, cert_pem, items, nonce)])[0]
+    if isinstance(answer, Replayed):
+        raise AuthenticationFailed(REPLAYED)
+    return answer
 
 
 def _inline_thread_hops() -> None:

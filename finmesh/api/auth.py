@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -11,11 +12,13 @@ from starlette.requests import ClientDisconnect
 
 from finmesh import config
 from finmesh.api.errors import Disconnected, PayloadTooLarge, RequestTimeout
+from finmesh.api.intake_lane import REPLAYED
 from finmesh.api.ratelimit import RateLimiter
 from finmesh.domain import limits
 from finmesh.domain.errors import AuthenticationFailed, BadRequest
 from finmesh.identity import request_auth
 from finmesh.node.root import Node
+from finmesh.store.port import NonceClaim
 
 NONCE_KEEP_MS = 2 * limits.REQUEST_CLOCK_SKEW_SECONDS * 1000
 
@@ -26,6 +29,43 @@ class Caller:
     cert_pem: bytes
     body: bytes
     roles: tuple[str, ...] = ()
+    nonce: NonceClaim | None = None
+    """With ``defer_nonce``: the nonce the caller's own commit must remember."""
+
+
+RECENT_NONCES_MAX = 100_000
+"""Nonces a process remembers itself (about 15 MB), for deferred ones (see below)."""
+
+
+class RecentNonces:
+    """The nonces this process saw lately, for requests whose nonce is remembered in
+    the store only later, in the commit of the work they ask for (``defer_nonce``): a
+    replay sent to this process again is refused before it costs anything (a rate
+    token, a parse); one sent to another worker or node is refused by the store at that
+    commit. Bounded: expired ones go when full, then all (the store still decides). A
+    request refused before that commit (a malformed body) leaves its nonce here only:
+    sent again to another process it is refused the same way, and nothing is written."""
+
+    def __init__(self, limit: int = RECENT_NONCES_MAX) -> None:
+        self.limit = limit
+        self._seen: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def first_sight(self, subject: str, nonce: str, expires_ms: int, now_ms: int) -> bool:
+        key = (subject, nonce)
+        with self._lock:
+            known = self._seen.get(key)
+            if known is not None and known >= now_ms:
+                return False
+            if len(self._seen) >= self.limit:
+                self._seen = {k: v for k, v in self._seen.items() if v >= now_ms}
+                if len(self._seen) >= self.limit:
+                    self._seen.clear()
+            self._seen[key] = expires_ms
+            return True
+
+
+RECENT = RecentNonces()
 
 
 def _check_declared_length(request: Request, limit: int = limits.REQUEST_BYTES_MAX) -> None:
@@ -85,7 +125,12 @@ async def authenticate(
     rates: Limits,
     kind: str = "participant",
     body_limit: int = limits.REQUEST_BYTES_MAX,
+    defer_nonce: bool = False,
 ) -> Caller:
+    """The verified caller of ``request``, or AuthenticationFailed. ``defer_nonce``:
+    the nonce is checked against this process's memory only and handed back in
+    ``Caller.nonce``, for the caller's own commit to remember (the submit path: no
+    transaction or thread hop of its own; see ``RecentNonces``)."""
     rates.peer.take(request.client.host if request.client else "unknown")
     _check_declared_length(request, body_limit)
     now = node.clock()
@@ -105,11 +150,17 @@ async def authenticate(
         node.trust.check_not_revoked(checked.identity)
     body = await read_body(request, body_limit)
     verified = request_auth.verify_body(checked, body)
-    fresh = await run_in_threadpool(
-        node.store.remember_nonce, verified.subject, verified.nonce, now + NONCE_KEEP_MS, now
-    )
+    expires = now + NONCE_KEEP_MS
+    claim = None
+    if defer_nonce:
+        fresh = RECENT.first_sight(verified.subject, verified.nonce, expires, now)
+        claim = NonceClaim(verified.subject, verified.nonce, expires, now)
+    else:
+        fresh = await run_in_threadpool(
+            node.store.remember_nonce, verified.subject, verified.nonce, expires, now
+        )
     if not fresh:
-        raise AuthenticationFailed("nonce already used: replayed request")
+        raise AuthenticationFailed(REPLAYED)
     rates.subject.take(f"{kind}:{verified.subject}")
     if kind == "operator":
         roles = node.store.operator_roles(verified.subject)
@@ -122,4 +173,4 @@ async def authenticate(
         raise Disconnected(
             f"{verified.subject} is disconnected by measure {measure.id} ({measure.reference})"
         )
-    return Caller(subject=verified.subject, cert_pem=cert, body=body)
+    return Caller(subject=verified.subject, cert_pem=cert, body=body, nonce=claim)

@@ -10,7 +10,9 @@ Why groups: requests that arrive while a group is being admitted wait in line; t
 next group takes all of them (up to GROUP_MESSAGES_MAX messages) and stores their
 messages in one transaction, so one durable commit (one fsync on SQLite) carries many
 requests. Each request still gets only its own verdicts, and each ACK is given only
-after the commit that stored its message.
+after the commit that stored its message. The requests' nonces are remembered in that
+same commit (no transaction or thread hop of their own); a replayed request is refused
+(401) and the rest of its group admitted again without it.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finmesh.node.intake import Intake, IntakeRequest, Submission, Verdict
+from finmesh.domain.errors import AuthenticationFailed
+from finmesh.node.intake import Intake, IntakeRequest, Replayed, Submission, Verdict
+from finmesh.store.port import NonceClaim
 
 GROUP_MESSAGES_MAX = 1_000
 """Most messages admitted and committed together (a request is never split)."""
+
+
+REPLAYED = "nonce already used: replayed request"
 
 
 @dataclass
@@ -45,10 +52,17 @@ class IntakeLane:
         self._thread: threading.Thread | None = None
 
     async def submit(
-        self, sender: str, cert_pem: bytes, items: Sequence[Submission]
+        self,
+        sender: str,
+        cert_pem: bytes,
+        items: Sequence[Submission],
+        nonce: NonceClaim | None = None,
     ) -> list[Verdict]:
+        """The request's verdicts once its group committed. ``nonce``: the request's,
+        remembered in that commit (AuthenticationFailed if it was seen before)."""
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(IntakeRequest(sender, cert_pem, items), loop, loop.create_future())
+        request = IntakeRequest(sender, cert_pem, items, nonce)
+        waiting = _Waiting(request, loop, loop.create_future())
         with self._ready:
             self._line.append(waiting)
             if self._thread is None:
@@ -79,8 +93,12 @@ class IntakeLane:
                 for w in group:
                     w.loop.call_soon_threadsafe(_fail, w.future, exc)
                 continue
-            for w, verdicts in zip(group, answers, strict=True):
-                w.loop.call_soon_threadsafe(_answer, w.future, verdicts)
+            for w, answer in zip(group, answers, strict=True):
+                if isinstance(answer, Replayed):
+                    refusal = AuthenticationFailed(REPLAYED)
+                    w.loop.call_soon_threadsafe(_fail, w.future, refusal)
+                else:
+                    w.loop.call_soon_threadsafe(_answer, w.future, answer)
 
 
 def _answer(future: asyncio.Future[list[Verdict]], verdicts: list[Verdict]) -> None:

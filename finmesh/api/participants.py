@@ -62,7 +62,8 @@ def router(node: Node, limits: Limits) -> APIRouter:
     async def submit(request: Request) -> Response:
         """Submit a batch; one ACK/NAK per message, ACK only after a durable commit."""
         started = time.perf_counter()
-        caller = await authenticate(request, node, limits)
+        # the nonce is remembered in the commit of the batch (group commit)
+        caller = await authenticate(request, node, limits, defer_nonce=True)
         batch = parse_body(models.SubmitRequest, caller.body)
         items = [
             Submission(
@@ -72,7 +73,7 @@ def router(node: Node, limits: Limits) -> APIRouter:
             )
             for m in batch.messages
         ]
-        verdicts = await lane.submit(caller.subject, caller.cert_pem, items)
+        verdicts = await lane.submit(caller.subject, caller.cert_pem, items, caller.nonce)
         node.observe.naks.count(v.reason.code for v in verdicts if v.reason and v.status == "NAK")
         queued = {v.receiver for v in verdicts if v.receiver is not None}
         if queued:

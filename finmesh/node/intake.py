@@ -34,6 +34,8 @@ from finmesh.store.port import (
     Guard,
     Held,
     NewMessage,
+    NonceClaim,
+    NonceReplayed,
     PolicyChanged,
     ScreenedQuery,
     Store,
@@ -55,6 +57,14 @@ class IntakeRequest:
     sender: str
     sender_cert_pem: bytes
     items: Sequence[Submission]
+    nonce: NonceClaim | None = None
+    """The request's nonce, remembered in the group's transaction (None: already
+    remembered by the caller, or no signed request)."""
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A request of a group whose nonce was seen before: nothing of it was processed."""
 
 
 @dataclass(frozen=True)
@@ -117,18 +127,37 @@ class Intake:
     def submit(
         self, sender: str, sender_cert_pem: bytes, items: Sequence[Submission]
     ) -> list[Verdict]:
-        return self.submit_group([IntakeRequest(sender, sender_cert_pem, items)])[0]
+        answer = self.submit_group([IntakeRequest(sender, sender_cert_pem, items)])[0]
+        assert not isinstance(answer, Replayed)  # no nonce to claim
+        return answer
 
-    def submit_group(self, requests: Sequence[IntakeRequest]) -> list[list[Verdict]]:
+    def submit_group(
+        self, requests: Sequence[IntakeRequest]
+    ) -> list[list[Verdict] | Replayed]:
         """Several requests admitted together and stored in one transaction (group
-        commit: one durable commit for all); one list of verdicts per request, in order.
+        commit: one durable commit for all, the requests' nonces in it); one list of
+        verdicts per request, in order, or ``Replayed`` for a request whose nonce was
+        seen before (the group is then admitted again without it: a rare path).
 
         Each request is judged as if it came alone, right after the ones before it: a
         licence drawn on earlier in the group counts toward its total, and a message
         stored earlier in the group makes a later copy a duplicate."""
+        replayed: set[int] = set()
+        while True:
+            live = [i for i in range(len(requests)) if i not in replayed]
+            try:
+                answers = dict(zip(live, self._group([requests[i] for i in live]), strict=True))
+            except NonceReplayed as exc:
+                claiming = [i for i in live if requests[i].nonce is not None]
+                replayed |= {claiming[at] for at in exc.positions}
+                continue
+            return [answers[i] if i in answers else Replayed() for i in range(len(requests))]
+
+    def _group(self, requests: Sequence[IntakeRequest]) -> list[list[Verdict]]:
         routes: dict[str, Route] = {}
         parts = [self._check(r, routes) for r in requests]
-        decided = iter(self._decide([c for part in parts for c in part]))
+        nonces = [r.nonce for r in requests if r.nonce is not None]
+        decided = iter(self._decide([c for part in parts for c in part], nonces))
         return [[next(decided) for _ in part] for part in parts]
 
     def _check(
@@ -144,7 +173,9 @@ class Intake:
             request.sender, [self._admit(authenticated, cert_pem, item, routes) for item in items]
         )
 
-    def _decide(self, checked: list[Verdict | Admitted]) -> list[Verdict]:
+    def _decide(
+        self, checked: list[Verdict | Admitted], nonces: Sequence[NonceClaim] = ()
+    ) -> list[Verdict]:
         screened: list[ScreenedQuery] = []  # kept across retries: the memo's new rows
         for _ in range(limits.POLICY_RETRIES_MAX):
             # the clock first: a measure approved after this read starts after it
@@ -170,7 +201,9 @@ class Intake:
                 trust_version=rma.version,
             )
             try:
-                stored = self.store.store_batch([new for new, _ in accepted], guard, screened)
+                stored = self.store.store_batch(
+                    [new for new, _ in accepted], guard, screened, nonces
+                )
                 outcomes = iter(stored)
             except PolicyChanged:
                 continue  # a measure or licence changed under us: evaluate again

@@ -146,6 +146,28 @@ class ScreeningRecord:
 
 
 @dataclass(frozen=True)
+class NonceClaim:
+    """A signed request's nonce, remembered in the transaction of the batch it carried
+    (group commit: no transaction of its own); refused there if seen before."""
+
+    subject: str
+    nonce: str
+    expires_ms: int
+    seen_ms: int
+
+
+class NonceReplayed(FinmeshError):
+    """Some nonces of a batch were seen before (or earlier in the same batch): nothing
+    of the batch was written; the requests that carried them are replays, the others
+    may be stored again without them."""
+
+    def __init__(self, positions: Sequence[int]) -> None:
+        super().__init__(f"{len(positions)} nonce(s) already used")
+        self.positions = tuple(positions)
+        """Where the replayed claims are in the batch's ``nonces``."""
+
+
+@dataclass(frozen=True)
 class ScreenedQuery:
     """One screened query's hits, remembered for every node of the network (the
     screening memo, finmesh.node.intake_screening): a name already cleared against the
@@ -343,6 +365,7 @@ class Store(Protocol):
         messages: Sequence[NewMessage],
         guard: Guard | None = None,
         screened: Sequence[ScreenedQuery] = (),
+        nonces: Sequence[NonceClaim] = (),
     ) -> list[StoreOutcome]: ...
 
     # payment tracking (events are written by store_batch)

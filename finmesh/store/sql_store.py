@@ -42,6 +42,8 @@ from finmesh.store.port import (
     Guard,
     Held,
     NewMessage,
+    NonceClaim,
+    NonceReplayed,
     ScreenedQuery,
     Stored,
     StoreOutcome,
@@ -207,13 +209,19 @@ class SqlStore(
         messages: Sequence[NewMessage],
         guard: Guard | None = None,
         screened: Sequence[ScreenedQuery] = (),
+        nonces: Sequence[NonceClaim] = (),
     ) -> list[StoreOutcome]:
         """Store the batch in one transaction, with what its screening screened (the
-        memo rides along; a batch with no message to store writes nothing)."""
+        memo rides along) and the nonces of the requests that carried it (first: a
+        nonce seen before raises NonceReplayed and nothing is written). With neither
+        messages nor nonces nothing is written."""
         outcomes: list[StoreOutcome] = []
-        if not messages:
+        if not messages and not nonces:
             return outcomes
         with self._write() as db:
+            claim_nonces(db, nonces)
+            if not messages:
+                return outcomes
             if guard is not None:
                 check_guard(db, guard)
                 check_trust(db, guard)
@@ -232,6 +240,20 @@ class SqlStore(
         row = self._one("message_count")
         assert row is not None
         return int(str(row[0]))
+
+
+def claim_nonces(db: Handle, claims: Sequence[NonceClaim]) -> None:
+    """Inside a write transaction: remember each nonce; NonceReplayed (the transaction
+    rolls back) names those seen before. Expired nonces go first (indexed by expiry)."""
+    if not claims:
+        return
+    db.execute(Q["purge_nonces"], (min(c.seen_ms for c in claims),))
+    replayed = [
+        at for at, c in enumerate(claims)
+        if db.execute(Q["insert_nonce"], (c.subject, c.nonce, c.expires_ms)).rowcount != 1
+    ]
+    if replayed:
+        raise NonceReplayed(replayed)
 
 
 def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:

@@ -288,6 +288,31 @@ def _signed_submit(folder: Path, url: str, payload: bytes) -> httpx.Response:
     return httpx.post(f"{url}/v1/messages", content=body, headers=headers, timeout=30)
 
 
+def test_a_request_replayed_on_the_other_node_is_refused_and_stored_once(
+    cluster: Cluster,
+) -> None:
+    """A submit's nonce is remembered in its batch's commit, not at authentication: the
+    node that did not see the original learns of it from the database at its commit."""
+    a, b = participants(cluster.root)[:2]
+    profile = load_profile(a)
+    payload = example_message("pacs.008", a.name, b.name)
+    body = json.dumps({"messages": [submission(payload, pki.sign(profile.key, payload))]})
+    headers = request_auth.sign_request(
+        profile.key, profile.subject, "POST", "/v1/messages", body.encode()
+    )
+    headers["content-type"] = "application/json"
+    first, second = cluster.urls
+    sent = httpx.post(f"{first}/v1/messages", content=body, headers=headers, timeout=30)
+    assert sent.status_code == 200 and sent.json()["results"][0]["status"] == "ACK"
+    for url in (second, first):  # the other node, then the same one (its own memory)
+        replayed = httpx.post(f"{url}/v1/messages", content=body, headers=headers, timeout=30)
+        assert replayed.status_code == 401, replayed.text
+        assert "replayed request" in replayed.json()["message"]
+    with Client.from_profile(b, second) as bank_b:
+        page = bank_b.receive()
+    assert [m["id"] for m in page["messages"]] == [sent.json()["results"][0]["id"]]
+
+
 def _cut_off(database: str, allow: bool) -> None:
     """The database refuses new connections (and drops the nodes' ones), or accepts."""
     with pgutil.admin() as conn:
