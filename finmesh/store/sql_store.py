@@ -56,6 +56,8 @@ from finmesh.store.trust_tables import TrustTables, check_trust
 
 log = logging.getLogger("finmesh.store")
 Q = queries.load("queries.sql")
+FIND_IDS_MAX = 500
+"""BizMsgIdrs looked up per statement (a batch holds at most 1,000 messages)."""
 
 
 class Listening(Protocol):
@@ -201,8 +203,14 @@ class SqlStore(
         (repeats answered early, never screened again): the write transaction decides,
         so the lookups need no snapshot of their own (no BEGIN/COMMIT round)."""
         db = self._conn()
-        rows = {i: db.execute(Q["find_message"], (sender, i)).fetchone() for i in biz_msg_ids}
-        return {i: already_stored(row) for i, row in rows.items() if row}
+        found: dict[str, AlreadyStored] = {}
+        wanted = list(dict.fromkeys(biz_msg_ids))
+        for at in range(0, len(wanted), FIND_IDS_MAX):  # one statement per chunk, not per id
+            chunk = wanted[at : at + FIND_IDS_MAX]
+            sql = Q["find_messages"].replace("(?)", f"({', '.join('?' * len(chunk))})")
+            for biz_msg_id, *row in db.execute(sql, (sender, *chunk)):
+                found[str(biz_msg_id)] = already_stored(tuple(row))
+        return found
 
     def store_batch(
         self,

@@ -319,3 +319,13 @@ def test_payment_events_are_written_with_their_messages_once(store: SqlStore) ->
     assert store.credit_times(0) == [(uetr, 1_000, 61_000)]
     assert store.credit_times(100_000) == []
     assert store.payment_events("11111111-1111-4111-8111-111111111111") == []
+
+
+def test_find_stored_answers_for_many_ids_at_once(store: SqlStore) -> None:
+    """Intake asks for a whole group's BizMsgIdrs in a few statements (chunks of 500)."""
+    store.store_batch([msg(A, B, f"m{n}", body=f"{n}".encode()) for n in range(0, 1_200, 2)])
+    asked = [f"m{n}" for n in range(1_200)] + ["m0"]  # a repeat among them too
+    found = store.find_stored(A, asked)
+    assert sorted(found) == sorted(f"m{n}" for n in range(0, 1_200, 2))
+    assert found["m998"].payload_sha256 == b"998".hex()
+    assert store.find_stored(C, asked) == {}  # another sender's ids are its own

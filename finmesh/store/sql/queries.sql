@@ -48,6 +48,11 @@ INSERT INTO nonces (subject, nonce, expires_ms) VALUES (?, ?, ?) ON CONFLICT DO 
 SELECT payload_sha256, uetr, measure_id, id, licence_id FROM messages
 WHERE sender = ? AND biz_msg_id = ?
 
+-- name: find_messages
+-- "(?)" is widened to one placeholder per BizMsgIdr looked up (SqlStore.find_stored)
+SELECT biz_msg_id, payload_sha256, uetr, measure_id, id, licence_id FROM messages
+WHERE sender = ? AND biz_msg_id IN (?)
+
 -- name: insert_message
 INSERT INTO messages (sender, receiver, biz_msg_id, payload_sha256, payload, signature,
     msg_def_id, uetr, amount, currency, priority, notify_delivery, parties, purposes, received_ms,
