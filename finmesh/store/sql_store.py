@@ -242,7 +242,10 @@ class SqlStore(
     def _store_messages(self, db: Handle, messages: Sequence[NewMessage]) -> list[StoreOutcome]:
         """Store and queue (or hold) each message, in order, inside the write transaction;
         a dialect may do the same in fewer round trips."""
-        return [_store_one(db, m) for m in messages]
+        queue = _Queueing(db)
+        outcomes = [_store_one(db, m, queue) for m in messages]
+        queue.flush()
+        return outcomes
 
     def message_count(self) -> int:
         row = self._one("message_count")
@@ -264,7 +267,36 @@ def claim_nonces(db: Handle, claims: Sequence[NonceClaim]) -> None:
         raise NonceReplayed(replayed)
 
 
-def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
+class _Queueing:
+    """Queue entries of one batch, written together: each receiver's sequence is read
+    and bumped once per batch (not once per message) and the entries go in one
+    executemany. Inside the batch's write transaction, so no other writer interleaves."""
+
+    def __init__(self, db: Handle) -> None:
+        self.db = db
+        self._last: dict[str, int] = {}
+        self._first: dict[str, int] = {}
+        self._rows: list[tuple[str, int, int, int | None]] = []
+
+    def add(self, receiver: str, message_id: int, obsolete_ms: int | None) -> int:
+        last = self._last.get(receiver)
+        if last is None:
+            seq = self._first[receiver] = next_seq(self.db, receiver, "queue")
+        else:
+            seq = last + 1
+        self._last[receiver] = seq
+        self._rows.append((receiver, seq, message_id, obsolete_ms))
+        return seq
+
+    def flush(self) -> None:
+        if self._rows:
+            self.db.executemany(Q["insert_queue"], self._rows)
+        moved = [(r, "queue", last) for r, last in self._last.items() if last > self._first[r]]
+        if moved:
+            self.db.executemany(Q["advance_cursor"], moved)
+
+
+def _store_one(db: Handle, m: NewMessage, queue: _Queueing) -> StoreOutcome:
     # insert first: the unique (sender, biz_msg_id) index decides, and only a repeat
     # (rare) pays for the lookup of what was stored before
     row = db.execute(
@@ -280,9 +312,7 @@ def _store_one(db: Handle, m: NewMessage) -> StoreOutcome:
         _use_licence(db, m, licence_id)
     if m.held_by is not None:
         return _hold(db, message_id, m)
-    seq = next_seq(db, m.receiver, "queue")
-    db.execute(Q["insert_queue"], (m.receiver, seq, message_id, m.obsolete_ms))
-    return Stored(queue_seq=seq)
+    return Stored(queue_seq=queue.add(m.receiver, message_id, m.obsolete_ms))
 
 
 def message_columns(m: NewMessage) -> tuple[Any, ...]:
