@@ -26,6 +26,7 @@ from finmesh.api import (
 )
 from finmesh.api.auth import Limits
 from finmesh.api.bodies import body_schemas
+from finmesh.api.hot_paths import FinmeshApp
 from finmesh.api.logs import RequestIds, event
 from finmesh.api.peer_bells import PeerBells, supported
 from finmesh.console import routes as console
@@ -101,7 +102,7 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
             if peers is not None:
                 peers.close()
 
-    app = FastAPI(
+    app = FinmeshApp(
         title="finmesh node",
         version=__version__,
         description=API_DESCRIPTION,
@@ -129,7 +130,7 @@ def create_app(node: Node, *, sweep_seconds: float | None = None) -> FastAPI:
         return [*table(), *fin_table()]
 
     limits = Limits.from_config()
-    app.include_router(participants.router(node, limits))
+    app.include_router(participants.router(node, limits, app.hot))
     app.include_router(operators.router(node, limits))
     app.include_router(payments.router(node, limits))
     app.include_router(console.router(node, limits))

@@ -94,36 +94,46 @@ def status_for(exc: FinmeshError) -> tuple[int, str]:
     return 500, "internal_error"
 
 
+def finmesh_response(request: Request, exc: FinmeshError) -> JSONResponse:
+    """A finmesh error as the API answers it (the FastAPI handler and the hot paths)."""
+    status, code = status_for(exc)
+    body: dict[str, object] = {"error": code, "message": str(exc)}
+    headers: dict[str, str] = {}
+    if isinstance(exc, Rejected):
+        body["reason"] = exc.reason.code
+    if isinstance(exc, ListFormatError):
+        body.update(code=exc.code, where=exc.where, detail=exc.detail)
+    if isinstance(exc, RequestTimeout):
+        headers["Connection"] = "close"  # the rest of a trickled body is not waited for
+    if isinstance(exc, AuthenticationFailed):
+        peer = request.client.host if request.client else None
+        events.auth_refused(code, str(exc), claimed_subject(request.headers) or None, peer)
+    if isinstance(exc, StoreUnavailable):
+        events.store_unavailable(str(exc), request.url.path)
+    if isinstance(exc, RateLimited | StoreUnavailable):
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+        body["retry_after_s"] = round(exc.retry_after_s, 3)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def unexpected_response(request: Request) -> JSONResponse:
+    """A bug, not a client's fault: logged whole (call it while handling the exception),
+    answered in the API's own shape."""
+    where = {"event": "http.unhandled", "path": request.url.path}
+    log.exception("unhandled error", extra=where)
+    return JSONResponse(
+        {"error": "internal_error", "message": "internal error; the node logged it"},
+        status_code=500,
+    )
+
+
 def install(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, FinmeshError)
-        status, code = status_for(exc)
-        body: dict[str, object] = {"error": code, "message": str(exc)}
-        headers: dict[str, str] = {}
-        if isinstance(exc, Rejected):
-            body["reason"] = exc.reason.code
-        if isinstance(exc, ListFormatError):
-            body.update(code=exc.code, where=exc.where, detail=exc.detail)
-        if isinstance(exc, RequestTimeout):
-            headers["Connection"] = "close"  # the rest of a trickled body is not waited for
-        if isinstance(exc, AuthenticationFailed):
-            peer = request.client.host if request.client else None
-            events.auth_refused(code, str(exc), claimed_subject(request.headers) or None, peer)
-        if isinstance(exc, StoreUnavailable):
-            events.store_unavailable(str(exc), request.url.path)
-        if isinstance(exc, RateLimited | StoreUnavailable):
-            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
-            body["retry_after_s"] = round(exc.retry_after_s, 3)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return finmesh_response(request, exc)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # A bug, not a client's fault: log it whole, answer in the API's own shape.
-        where = {"event": "http.unhandled", "path": request.url.path}
-        log.exception("unhandled error", extra=where)
-        return JSONResponse(
-            {"error": "internal_error", "message": "internal error; the node logged it"},
-            status_code=500,
-        )
+        return unexpected_response(request)
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from finmesh.api import events, models
 from finmesh.api.auth import Limits, authenticate
 from finmesh.api.bodies import documented, parse_body
+from finmesh.api.hot_paths import HotRoutes
 from finmesh.api.intake_lane import IntakeLane
 from finmesh.domain import limits
 from finmesh.domain.bic import Bic
@@ -50,7 +51,9 @@ def _signature(text: str) -> bytes:
         raise BadRequest(f"signature: {exc}") from exc
 
 
-def router(node: Node, limits: Limits) -> APIRouter:
+def router(node: Node, limits: Limits, hot: HotRoutes | None = None) -> APIRouter:
+    """The participant routes; ``hot`` is told the handlers served on the light path
+    (finmesh.api.hot_paths): submitting."""
     api = APIRouter(prefix="/v1", tags=["participant"])
     lane = IntakeLane(node.intake)
 
@@ -80,6 +83,9 @@ def router(node: Node, limits: Limits) -> APIRouter:
             node.bell.ring(queued)  # wakes only those receivers' long polls
         events.submitted(caller.subject, verdicts, time.perf_counter() - started)
         return _submit_response(verdicts)
+
+    if hot is not None:
+        hot[("POST", "/v1/messages")] = submit
 
     @api.get("/deliveries", response_model=models.DeliveriesResponse)
     async def deliveries(
