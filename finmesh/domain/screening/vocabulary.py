@@ -15,6 +15,9 @@ sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
                          ("soleimani" = "salimani", "zubaida" =
                          "zubaydah", "maalim" = "mualem"; 5+ letters)
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
+sound key                same ``sound_keys`` key, letters close        0.82
+                         ("qadhafi" = "gaddafi", "chong" = "jong",
+                         "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
 two typos (long word)    ``typos.TypoIndex``                           0.80
 abjad, vowels misfit     same consonant ``skeleton`` only              0.75
 =======================  ============================================  ==========
@@ -26,11 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
+from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.typos import TypoIndex
 
 SIM_EXACT = 1.0
@@ -41,6 +45,7 @@ SIM_ABJAD = 0.91
 SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
+SIM_SOUND_KEY = 0.82
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
 SIM_GIVEN_NAME = SIM_SAME_NAME
@@ -54,6 +59,7 @@ KINSHIP = {
     SIM_VOWELS: "vowels differ",
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
+    SIM_SOUND_KEY: "same sounds",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
     SIM_GIVEN_NAME: "same given name",
@@ -68,6 +74,11 @@ SOUND_ALIKE_CHARS_MIN = 5
 SOUND_ALIKE_SKELETON_MIN = 3
 """Fewest consonants a sound-alike's skeleton must keep ("hn" finds too many)."""
 """Shortest consonant skeleton compared."""
+SOUND_KEY_LETTERS_MIN = 0.6
+"""Least letter similarity (rapidfuzz ``Indel``, 0-1) of two words sharing a sound key:
+"chong" and "jong" (0.67) are one Korean syllable, "salman" and "suleiman" (0.71) one
+name; words that share only consonant classes ("kataib", "khattab": 0.62) are
+not always, which ``SIM_SOUND_KEY`` leaves to the rest of the name."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
 ARTICLE_PREFIXES = ("al", "el")
@@ -98,6 +109,7 @@ class Vocabulary:
         self._abjad_by_skeleton: MultiMap[str, int] = MultiMap()
         self._by_joined: MultiMap[str, int] = MultiMap()
         self._by_given_name: MultiMap[str, int] = MultiMap()
+        self._by_sound: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -141,6 +153,8 @@ class Vocabulary:
         self._typos.add(word)
         if folded != word:
             self._typos.add(folded)
+        for key in sound_keys(word):
+            self._by_sound.add(key, index)
 
     def matches(self, word: str, abjad: bool) -> Matches:
         """Listed words akin to a screened ``word``, with their similarity."""
@@ -166,6 +180,7 @@ class Vocabulary:
         self._add_latin_to_abjad(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
+        self._add_sound_keys(found, word)
         return found
 
     def _add_sound_alikes(self, found: Matches, word: str, folded: str) -> None:
@@ -184,6 +199,20 @@ class Vocabulary:
                 continue
             if OSA.distance(key, vowel_key(fold(other)), score_cutoff=1) <= 1:
                 self._add(found, (index,), SIM_SOUND_ALIKE)
+
+    def _add_sound_keys(self, found: Matches, word: str) -> None:
+        """Latin words sharing a sound key whose letters are close enough (see
+        ``sound_keys``): spellings of one name in different romanisation traditions."""
+        words, abjad = self.words, self.abjad
+        for key in sound_keys(word):
+            for index in self._by_sound.get(key):
+                if index in found or abjad[index]:
+                    continue
+                letters = Indel.normalized_similarity(
+                    word, words[index], score_cutoff=SOUND_KEY_LETTERS_MIN
+                )
+                if letters >= SOUND_KEY_LETTERS_MIN:
+                    found[index] = SIM_SOUND_KEY
 
     def joined_matches(self, first: str, second: str) -> Matches:
         """Listed words spelled as ``first`` and ``second`` written together."""
