@@ -42,7 +42,12 @@ from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
 from finmesh.domain.screening.slavic_names import latin_readings
 from finmesh.domain.screening.vocabulary import ARTICLE_PREFIXES, Matches, Vocabulary
-from finmesh.domain.screening.weights import idf_weight, positional_factors, word_weight
+from finmesh.domain.screening.weights import (
+    idf_weight,
+    leading_titles,
+    positional_factors,
+    word_weight,
+)
 
 COVERAGE_FLOOR = 0.55
 """Least share of a listed name's weight a query must match for the name to be scored."""
@@ -204,7 +209,8 @@ class ScreeningIndex:
         form = self._forms.get((words, weights, person))
         if form is None:
             required = (
-                _person_short_keys(weights, surname_words) if person
+                _person_short_keys(weights, surname_words, leading_titles(spelled))
+                if person
                 else _short_name_keys(weights)
             )
             form = _Form(words, weights, sum(weights), required)
@@ -361,9 +367,7 @@ class ScreeningIndex:
             if short:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
-                base = scoring.base(
-                    alignment, form.total, query_weights, strength, len(form.words)
-                )
+                base = scoring.base(alignment, form.total, query_weights, strength, len(form.words))
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None
@@ -432,18 +436,21 @@ def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
     return tuple(sorted({0, heaviest}))
 
 
-def _person_short_keys(weights: tuple[float, ...], surname_words: int) -> tuple[int, ...]:
+def _person_short_keys(
+    weights: tuple[float, ...], surname_words: int, titles: int = 0
+) -> tuple[int, ...]:
     """Positions a short form of a listed person's name must match: the first given name
     and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
     never the given name alone, never a second given name for the first). Only names of
-    three words or more whose surname is known ("SURNAME, Given") have a short form."""
-    if surname_words <= 0 or len(weights) < 3 or surname_words >= len(weights):
+    three words or more whose surname is known ("SURNAME, Given") have a short form; the
+    first given name is the first after its ``titles`` ("KHAN, Haji Nasir Ali")."""
+    if surname_words <= 0 or len(weights) - titles < 3 or surname_words + titles >= len(weights):
         return ()
     first_surname = len(weights) - surname_words
     surname = max(range(first_surname, len(weights)), key=weights.__getitem__)
     if weights[surname] < SHORT_NAME_WORD_WEIGHT_MIN:
         return ()
-    return (0, surname)
+    return (titles, surname)
 
 
 def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:

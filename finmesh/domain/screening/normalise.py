@@ -199,7 +199,7 @@ def _drop_legal_forms(words: list[Word]) -> list[Word]:
     return kept or words
 
 
-_ABD = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdoul"})
+_ABD = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdur"})
 _ARTICLES = frozenset({"al", "el", "ul"})
 
 
