@@ -82,6 +82,7 @@ class _Form:
     """For an entity's name: the positions a short name must match (``_short_name_keys``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
+    person: bool = False
 
     def add(self, strength: scoring.Strength, name: int) -> None:
         for held, names in self.groups:
@@ -213,7 +214,7 @@ class ScreeningIndex:
                 if person
                 else _short_name_keys(weights)
             )
-            form = _Form(words, weights, sum(weights), required)
+            form = _Form(words, weights, sum(weights), required, person=person)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -343,7 +344,13 @@ class ScreeningIndex:
         for form in self._candidates(units, floor):
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
-                self._keep(found, query, form, alignment, query_weights, min_score, limit)
+                one_part = not form.person and scoring.one_part_of_a_person(
+                    alignment, len(normal), normal.surname_words
+                )
+                self._keep(
+                    found, query, form, alignment, query_weights, min_score, limit,
+                    one_part=one_part,
+                )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
             if _is_short_name(form, alignment, len(normal)):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
@@ -360,6 +367,7 @@ class ScreeningIndex:
         limit: int,
         *,
         short: bool = False,
+        one_part: bool = False,
     ) -> None:
         """Score the names of a form that aligned, keep those reaching ``min_score``."""
         neutral = not (query.countries or query.bic)  # no evidence: one score per strength
@@ -367,7 +375,9 @@ class ScreeningIndex:
             if short:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
-                base = scoring.base(alignment, form.total, query_weights, strength, len(form.words))
+                base = scoring.base(
+                    alignment, form.total, query_weights, strength, len(form.words), one_part
+                )
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None

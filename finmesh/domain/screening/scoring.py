@@ -31,6 +31,7 @@ from enum import Enum
 
 from finmesh.domain.screening.model import ListEntry, Query
 from finmesh.domain.screening.vocabulary import KINSHIP, Matches
+from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
@@ -39,6 +40,13 @@ ONE_WORD_EXTRA_WORDS_PENALTY = 0.45
 """Extra words cost more against a listed name of one word (a vessel "FORTUNE", a
 company "SANTOSO"): it explains one word of "BUKA, Fortune" and says nothing of the
 other, while "Gazprom Trading" keeps most of its weight in the listed word."""
+WHOLE_NAME_EXTRA_WORDS_PENALTY = 1.0
+"""Extra words cost in full when a person's name ("SURNAME, Given") matches an entity's
+name by its surname alone or its given names alone ("AL-FAY, Hasan" is not "AL FAY
+COMPANY"; "HLAING, Taban" is not the vessel "TABAN 1"): a company is not named after one
+part of a person's name with the rest left over (``one_part_of_a_person``). So do they
+against a listed name of one generic word ("CAPITAL S.A.L." is not "Bank Trust
+Capital")."""
 COUNTRY_MATCH_RAISE = 0.03
 COUNTRY_CONFLICT_DROP = 0.05
 BIC_CONFLICT_DROP = 0.05
@@ -118,9 +126,11 @@ def base(
     query_weights: tuple[float, ...] | None,
     strength: Strength,
     listed_words: int = 2,
+    one_part: bool = False,
 ) -> tuple[float, float, float]:
     """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
-    ``listed_words`` words."""
+    ``listed_words`` words; ``one_part``: a person's name matched an entity's by one of its
+    parts (``one_part_of_a_person``)."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -132,8 +142,20 @@ def base(
         value = coverage * (1.0 - WEAK_EXTRA_WORDS_PENALTY * extra) * WEAK_ALIAS_FACTOR
     else:
         penalty = ONE_WORD_EXTRA_WORDS_PENALTY if listed_words == 1 else EXTRA_WORDS_PENALTY
+        if one_part or (listed_words == 1 and total <= GENERIC_WEIGHT_MAX):
+            penalty = WHOLE_NAME_EXTRA_WORDS_PENALTY
         value = coverage * (1.0 - penalty * extra)
     return value, coverage, extra
+
+
+def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: int) -> bool:
+    """Whether a query written "SURNAME, Given" (its last ``surname_words`` words the
+    surname) aligned only words of its surname, or only words of its given names."""
+    if surname_words <= 0 or surname_words >= query_words:
+        return False
+    first_surname = query_words - surname_words
+    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
+    return all(p >= first_surname for p in aligned) or all(p < first_surname for p in aligned)
 
 
 SHORT_NAME_FACTOR = 0.85
