@@ -10,6 +10,8 @@ romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
+silent h (short words)   ``without_silent_h`` ("thae" = "tae",         0.89
+                         "shih" = "shi", "jhon" = "john")
 vowels spelled apart     ``vowel_key`` ("mohamed" = "muhammad")        0.88
 sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
                          ("soleimani" = "salimani", "zubaida" =
@@ -27,6 +29,7 @@ Acronyms (three letters or fewer, no vowel) match only as written: "VTB" is not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
@@ -42,6 +45,7 @@ SIM_FOLD = 0.97
 SIM_JOINED = 0.95
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
+SIM_SILENT_H = 0.89
 SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
@@ -56,6 +60,7 @@ KINSHIP = {
     SIM_JOINED: "joined words",
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
+    SIM_SILENT_H: "silent h",
     SIM_VOWELS: "vowels differ",
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
@@ -79,6 +84,9 @@ SOUND_KEY_LETTERS_MIN = 0.6
 "chong" and "jong" (0.67) are one Korean syllable, "salman" and "suleiman" (0.71) one
 name; words that share only consonant classes ("kataib", "khattab": 0.62) are
 not always, which ``SIM_SOUND_KEY`` leaves to the rest of the name."""
+SILENT_H_CHARS_MAX = 5
+"""Longest word (screened and listed) matched with a silent h added or left out; longer
+words tolerate a typo, which covers it."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
 ARTICLE_PREFIXES = ("al", "el")
@@ -89,6 +97,17 @@ _GIVEN_NAME_BY_FOLD = {fold(form): name for form, name in canonical_forms().item
 
 Matches = dict[int, float]
 """Listed word id -> similarity of a screened word to it."""
+
+
+_SILENT_H = re.compile(r"(?<=[^aeiou])h|h(?![aeiouy])")
+
+
+def without_silent_h(word: str) -> str:
+    """``word`` without the "h" that romanisations of Korean, Chinese, Burmese and
+    Spanish add or leave out after a consonant or before one ("Thae" = "Tae", "Shih" =
+    "Shi", "Htun" = "Tun", "Jhon" = "John"); an "h" before a vowel or "y" stays ("Han",
+    "Hyon")."""
+    return _SILENT_H.sub("", word)
 
 
 def _is_acronym(word: str) -> bool:
@@ -110,6 +129,7 @@ class Vocabulary:
         self._by_joined: MultiMap[str, int] = MultiMap()
         self._by_given_name: MultiMap[str, int] = MultiMap()
         self._by_sound: MultiMap[str, int] = MultiMap()
+        self._by_silent_h: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -155,6 +175,8 @@ class Vocabulary:
             self._typos.add(folded)
         for key in sound_keys(word):
             self._by_sound.add(key, index)
+        if len(word) <= SILENT_H_CHARS_MAX and "h" in word:
+            self._by_silent_h.add(without_silent_h(word), index)
 
     def matches(self, word: str, abjad: bool) -> Matches:
         """Listed words akin to a screened ``word``, with their similarity."""
@@ -177,6 +199,8 @@ class Vocabulary:
         if given_name is not None:
             self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
+        if len(word) <= SILENT_H_CHARS_MAX:
+            self._add(found, self._by_silent_h.get(without_silent_h(word)), SIM_SILENT_H)
         self._add_latin_to_abjad(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
