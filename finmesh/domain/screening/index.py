@@ -301,6 +301,10 @@ class ScreeningIndex:
             scoring.Unit((i,), word, self._word_matches(normal, i))
             for i, word in enumerate(normal.tokens)
         ]
+        for i, word in enumerate(normal.tokens):
+            halves = {} if normal.abjad[i] else self._vocabulary.split_matches(word)
+            if halves:
+                units.append(scoring.Unit((i,), word, halves, halves=True))
         for i in range(len(normal) - 1):
             first, second = normal.tokens[i], normal.tokens[i + 1]
             if not (normal.abjad[i] or normal.abjad[i + 1]):

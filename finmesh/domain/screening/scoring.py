@@ -67,6 +67,9 @@ class Unit:
     positions: tuple[int, ...]
     word: str
     matches: Matches
+    halves: bool = False
+    """A screened word that writes two listed words as one (``Vocabulary.split_matches``):
+    it pairs with both, or counts for neither."""
 
 
 @dataclass(frozen=True)
@@ -98,18 +101,43 @@ def align(units: list[Unit], words: tuple[int, ...], weights: tuple[float, ...])
     options.sort(reverse=True)
     used_query: set[int] = set()
     used_listed: set[int] = set()
+    used_units: dict[int, int] = {}
+    first_half: dict[int, int] = {}
     pairs: list[Pair] = []
-    matched = 0.0
+    contributions: list[float] = []
     for similarity, contribution, u, position in options:
         unit = units[u]
-        if position in used_listed or not used_query.isdisjoint(unit.positions):
+        if position in used_listed:
             continue
+        uses = used_units.get(u, 0)
+        if uses and not (unit.halves and uses == 1 and words[position] != first_half[u]):
+            continue
+        if not uses and not used_query.isdisjoint(unit.positions):
+            continue
+        used_units[u] = uses + 1
+        first_half.setdefault(u, words[position])
         used_listed.add(position)
         used_query.update(unit.positions)
         pairs.append(Pair(unit, position, similarity))
-        matched += contribution
+        contributions.append(contribution)
+    if any(unit.halves for unit in units):
+        # a word written for two listed words that found only one of them counts for none
+        kept = [
+            (pair, c)
+            for (u, pair), c in zip(_unit_numbers(units, pairs), contributions, strict=True)
+            if not (pair.unit.halves and used_units[u] == 1)
+        ]
+        pairs = [pair for pair, _ in kept]
+        contributions = [c for _, c in kept]
+        used_query = {p for pair in pairs for p in pair.unit.positions}
+    matched = sum(contributions)
     span = max(used_query) - min(used_query) + 1 if used_query else 0
     return Alignment(tuple(pairs), matched, span)
+
+
+def _unit_numbers(units: list[Unit], pairs: list[Pair]) -> list[tuple[int, Pair]]:
+    numbers = {id(unit): u for u, unit in enumerate(units)}
+    return [(numbers[id(pair.unit)], pair) for pair in pairs]
 
 
 @dataclass(frozen=True)

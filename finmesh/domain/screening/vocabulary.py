@@ -39,6 +39,7 @@ from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
 from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.typos import TypoIndex
+from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, STOPWORDS
 
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
@@ -87,6 +88,13 @@ not always, which ``SIM_SOUND_KEY`` leaves to the rest of the name."""
 SILENT_H_CHARS_MAX = 5
 """Longest word (screened and listed) matched with a silent h added or left out; longer
 words tolerate a typo, which covers it."""
+JOINED_TYPO_CHARS_MIN = 9
+"""Shortest pair of screened words, written together, matched with one typo."""
+SPLIT_PART_CHARS_MIN = 2
+"""Shortest part of a screened word split into two listed words ("Bu" of "Buali")."""
+COMMON_WORDS = GENERIC_WORDS | STOPWORDS | PARTICLES | frozenset({"ullah", "allah", "is"})
+"""Words a screened word is never split into: generic words of institution names,
+grammatical words, particles, and the endings of theophoric names ("Saidullah")."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
 ARTICLE_PREFIXES = ("al", "el")
@@ -239,10 +247,35 @@ class Vocabulary:
                     found[index] = SIM_SOUND_KEY
 
     def joined_matches(self, first: str, second: str) -> Matches:
-        """Listed words spelled as ``first`` and ``second`` written together."""
+        """Listed words spelled as ``first`` and ``second`` written together, or one typo
+        from it in a long word ("Jamal Eddin" for "JAMALEDDINE")."""
         found: Matches = {}
-        self._add(found, self._by_fold.get(fold(first + second)), SIM_JOINED)
+        joined = fold(first + second)
+        self._add(found, self._by_fold.get(joined), SIM_JOINED)
+        if not found and len(joined) >= JOINED_TYPO_CHARS_MIN:
+            for key, _ in self._typos.near(joined, two=False):
+                self._add(found, self._by_fold.get(key), SIM_FOLD_TYPO)
         return found
+
+    def split_matches(self, word: str) -> Matches:
+        """Two listed words that ``word`` writes as one ("Bioforestal" for "BIO
+        FORESTAL", "Kalanaft" for "KALA NAFT"): the first split into two listed words,
+        each of ``SPLIT_PART_CHARS_MIN`` letters or more."""
+        if len(word) < 2 * SPLIT_PART_CHARS_MIN or not word.isalpha():
+            return {}
+        for cut in range(SPLIT_PART_CHARS_MIN, len(word) - SPLIT_PART_CHARS_MIN + 1):
+            left, right = self._split_part(word[:cut]), self._split_part(word[cut:])
+            if left is not None and right is not None and left != right:
+                return {left: SIM_JOINED, right: SIM_JOINED}
+        return {}
+
+    def _split_part(self, part: str) -> int | None:
+        """The listed word ``part``, unless it is a common word ("Isbank" is not "IS
+        BANK", "Saidullah" not "Said Ullah")."""
+        index = self.ids.get(part)
+        if index is None or self.abjad[index] or part in COMMON_WORDS:
+            return None
+        return index
 
     def _add_typos(self, found: Matches, word: str, folded: str) -> None:
         ids, abjad = self.ids, self.abjad
