@@ -88,8 +88,6 @@ not always, which ``SIM_SOUND_KEY`` leaves to the rest of the name."""
 SILENT_H_CHARS_MAX = 5
 """Longest word (screened and listed) matched with a silent h added or left out; longer
 words tolerate a typo, which covers it."""
-JOINED_TYPO_CHARS_MIN = 9
-"""Shortest pair of screened words, written together, matched with one typo."""
 SPLIT_PART_CHARS_MIN = 2
 """Shortest part of a screened word split into two listed words ("Bu" of "Buali")."""
 COMMON_WORDS = GENERIC_WORDS | STOPWORDS | PARTICLES | frozenset({"ullah", "allah", "is"})
@@ -247,14 +245,9 @@ class Vocabulary:
                     found[index] = SIM_SOUND_KEY
 
     def joined_matches(self, first: str, second: str) -> Matches:
-        """Listed words spelled as ``first`` and ``second`` written together, or one typo
-        from it in a long word ("Jamal Eddin" for "JAMALEDDINE")."""
+        """Listed words spelled as ``first`` and ``second`` written together."""
         found: Matches = {}
-        joined = fold(first + second)
-        self._add(found, self._by_fold.get(joined), SIM_JOINED)
-        if not found and len(joined) >= JOINED_TYPO_CHARS_MIN:
-            for key, _ in self._typos.near(joined, two=False):
-                self._add(found, self._by_fold.get(key), SIM_FOLD_TYPO)
+        self._add(found, self._by_fold.get(fold(first + second)), SIM_JOINED)
         return found
 
     def split_matches(self, word: str) -> Matches:
