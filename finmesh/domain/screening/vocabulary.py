@@ -39,7 +39,7 @@ from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
 from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.typos import TypoIndex
-from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, STOPWORDS
+from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
 
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
@@ -80,7 +80,7 @@ SOUND_ALIKE_CHARS_MIN = 5
 SOUND_ALIKE_SKELETON_MIN = 3
 """Fewest consonants a sound-alike's skeleton must keep ("hn" finds too many)."""
 """Shortest consonant skeleton compared."""
-SOUND_KEY_LETTERS_MIN = 0.6
+SOUND_KEY_LETTERS_MIN = 0.66
 """Least letter similarity (rapidfuzz ``Indel``, 0-1) of two words sharing a sound key:
 "chong" and "jong" (0.67) are one Korean syllable, "salman" and "suleiman" (0.71) one
 name; words that share only consonant classes ("kataib", "khattab": 0.62) are
@@ -93,6 +93,8 @@ SPLIT_PART_CHARS_MIN = 2
 COMMON_WORDS = GENERIC_WORDS | STOPWORDS | PARTICLES | frozenset({"ullah", "allah", "is"})
 """Words a screened word is never split into: generic words of institution names,
 grammatical words, particles, and the endings of theophoric names ("Saidullah")."""
+SOUND_KEY_LENGTH_DIFFERENCE_MAX = 2
+"""Most letters two words sharing a sound key may differ by ("Djordjevic", "Dordevic")."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
 ARTICLE_PREFIXES = ("al", "el")
@@ -231,12 +233,18 @@ class Vocabulary:
                 self._add(found, (index,), SIM_SOUND_ALIKE)
 
     def _add_sound_keys(self, found: Matches, word: str) -> None:
-        """Latin words sharing a sound key whose letters are close enough (see
-        ``sound_keys``): spellings of one name in different romanisation traditions."""
+        """Latin words sharing a sound key whose letters are close enough and whose
+        lengths differ by ``SOUND_KEY_LENGTH_DIFFERENCE_MAX`` at most (see
+        ``sound_keys``): spellings of one name in different romanisation traditions.
+        Not for patronymics: ``fold`` relates those, and they weigh little."""
+        if PATRONYMIC.search(word):
+            return
         words, abjad = self.words, self.abjad
         for key in sound_keys(word):
             for index in self._by_sound.get(key):
                 if index in found or abjad[index]:
+                    continue
+                if abs(len(words[index]) - len(word)) > SOUND_KEY_LENGTH_DIFFERENCE_MAX:
                     continue
                 letters = Indel.normalized_similarity(
                     word, words[index], score_cutoff=SOUND_KEY_LETTERS_MIN
@@ -253,8 +261,8 @@ class Vocabulary:
     def split_matches(self, word: str) -> Matches:
         """Two listed words that ``word`` writes as one ("Bioforestal" for "BIO
         FORESTAL", "Kalanaft" for "KALA NAFT"): the first split into two listed words,
-        each of ``SPLIT_PART_CHARS_MIN`` letters or more."""
-        if len(word) < 2 * SPLIT_PART_CHARS_MIN or not word.isalpha():
+        each of ``SPLIT_PART_CHARS_MIN`` letters or more (none for a listed word)."""
+        if len(word) < 2 * SPLIT_PART_CHARS_MIN or not word.isalpha() or word in self.ids:
             return {}
         for cut in range(SPLIT_PART_CHARS_MIN, len(word) - SPLIT_PART_CHARS_MIN + 1):
             left, right = self._split_part(word[:cut]), self._split_part(word[cut:])
