@@ -79,36 +79,36 @@ _GLIDES = frozenset("wy")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+_UNITS = re.compile("|".join(digraph for digraph, _ in _DIGRAPHS) + "|.")
+"""One digraph of ``_DIGRAPHS`` (tried in their order) or one letter."""
+_READINGS = dict(_DIGRAPHS)
+
+
 def _classes(word: str) -> list[tuple[str, ...]]:
     """The sound classes of ``word`` in order, each as its possible readings."""
     short = len(word) < CH_READINGS_CHARS_MIN
     classes: list[tuple[str, ...]] = []
-    position, length = 0, len(word)
+    length = len(word)
     after_vowel = False
-    while position < length:
-        for digraph, readings in _DIGRAPHS:
-            if word.startswith(digraph, position):
-                classes.append(("j",) if short and digraph == "ch" else readings)
-                position += len(digraph)
-                after_vowel = False
-                break
+    for unit in _UNITS.finditer(word):
+        text = unit.group()
+        readings = _READINGS.get(text)
+        if readings is not None:
+            classes.append(("j",) if short and text == "ch" else readings)
+        elif text in _VOWELS:
+            after_vowel = True
+            continue
+        elif text == "h":
+            # sounded only between a vowel and more letters ("Ahmad", "Mahmud")
+            if after_vowel and unit.end() < length:
+                classes.append(("h",))
+        elif text in _GLIDES:
+            # a glide between vowels or after a consonant ("Kwang", "Zubaydah")
+            if unit.start() == 0 and text == "w":
+                classes.append(("v",))
         else:
-            char = word[position]
-            position += 1
-            if char in _VOWELS:
-                after_vowel = True
-                continue
-            if char == "h":
-                # sounded only between a vowel and more letters ("Ahmad", "Mahmud")
-                if after_vowel and position < length:
-                    classes.append(("h",))
-            elif char in _GLIDES:
-                # a glide between vowels or after a consonant ("Kwang", "Zubaydah")
-                if position == 1 and char == "w":
-                    classes.append(("v",))
-            else:
-                classes.append((_LETTERS.get(char, char),))
-            after_vowel = False
+            classes.append((_LETTERS.get(text, text),))
+        after_vowel = False
     return classes
 
 
