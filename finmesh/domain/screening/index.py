@@ -336,7 +336,9 @@ class ScreeningIndex:
                 seen.add(id(form))
                 # sum of weight x best similarity, in C (the hottest loop of a screen)
                 bound = sum(map(mul, form.weights, map(similarity_of, form.words, _ZEROS)))
-                if bound >= floor * form.total or _may_be_short_name(form, best, bound):
+                if bound >= floor * form.total or (
+                    form.required and _may_be_short_name(form, best, bound)
+                ):
                     yield form
 
     def _name_hits(

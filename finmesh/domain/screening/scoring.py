@@ -99,45 +99,52 @@ def align(units: list[Unit], words: tuple[int, ...], weights: tuple[float, ...])
             if similarity is not None:
                 options.append((similarity, similarity * weights[position], u, position))
     options.sort(reverse=True)
+    if any(unit.halves for unit in units):
+        return _align_with_halves(units, words, options)
     used_query: set[int] = set()
     used_listed: set[int] = set()
-    used_units: dict[int, int] = {}
-    first_half: dict[int, int] = {}
     pairs: list[Pair] = []
-    contributions: list[float] = []
+    matched = 0.0
     for similarity, contribution, u, position in options:
         unit = units[u]
-        if position in used_listed:
+        if position in used_listed or not used_query.isdisjoint(unit.positions):
             continue
-        uses = used_units.get(u, 0)
-        if uses and not (unit.halves and uses == 1 and words[position] != first_half[u]):
-            continue
-        if not uses and not used_query.isdisjoint(unit.positions):
-            continue
-        used_units[u] = uses + 1
-        first_half.setdefault(u, words[position])
         used_listed.add(position)
         used_query.update(unit.positions)
         pairs.append(Pair(unit, position, similarity))
-        contributions.append(contribution)
-    if any(unit.halves for unit in units):
-        # a word written for two listed words that found only one of them counts for none
-        kept = [
-            (pair, c)
-            for (u, pair), c in zip(_unit_numbers(units, pairs), contributions, strict=True)
-            if not (pair.unit.halves and used_units[u] == 1)
-        ]
-        pairs = [pair for pair, _ in kept]
-        contributions = [c for _, c in kept]
-        used_query = {p for pair in pairs for p in pair.unit.positions}
-    matched = sum(contributions)
+        matched += contribution
     span = max(used_query) - min(used_query) + 1 if used_query else 0
     return Alignment(tuple(pairs), matched, span)
 
 
-def _unit_numbers(units: list[Unit], pairs: list[Pair]) -> list[tuple[int, Pair]]:
-    numbers = {id(unit): u for u, unit in enumerate(units)}
-    return [(numbers[id(pair.unit)], pair) for pair in pairs]
+def _align_with_halves(
+    units: list[Unit], words: tuple[int, ...], options: list[tuple[float, float, int, int]]
+) -> Alignment:
+    """``align`` when a unit writes two listed words as one: it may pair twice, with two
+    different listed words; paired once, it counts for none."""
+    used_query: set[int] = set()
+    used_listed: set[int] = set()
+    first_word: dict[int, int] = {}
+    chosen: list[tuple[int, Pair, float]] = []
+    uses: dict[int, int] = {}
+    for similarity, contribution, u, position in options:
+        unit = units[u]
+        if position in used_listed:
+            continue
+        if u in uses:
+            if not unit.halves or uses[u] > 1 or words[position] == first_word[u]:
+                continue
+        elif not used_query.isdisjoint(unit.positions):
+            continue
+        uses[u] = uses.get(u, 0) + 1
+        first_word.setdefault(u, words[position])
+        used_listed.add(position)
+        used_query.update(unit.positions)
+        chosen.append((u, Pair(unit, position, similarity), contribution))
+    kept = [(pair, c) for u, pair, c in chosen if not (units[u].halves and uses[u] == 1)]
+    aligned = {p for pair, _ in kept for p in pair.unit.positions}
+    span = max(aligned) - min(aligned) + 1 if aligned else 0
+    return Alignment(tuple(pair for pair, _ in kept), sum(c for _, c in kept), span)
 
 
 @dataclass(frozen=True)
