@@ -107,6 +107,7 @@ Matches = dict[int, float]
 """Listed word id -> similarity of a screened word to it."""
 
 
+_EAST_SLAVIC_SURNAME = re.compile(r"(?:[oe]va?|sk[iy]i?|skaya|enko)$")
 _SILENT_H = re.compile(r"(?<=[^aeiou])h|h(?![aeiouy])")
 
 
@@ -236,8 +237,9 @@ class Vocabulary:
         """Latin words sharing a sound key whose letters are close enough and whose
         lengths differ by ``SOUND_KEY_LENGTH_DIFFERENCE_MAX`` at most (see
         ``sound_keys``): spellings of one name in different romanisation traditions.
-        Not for patronymics: ``fold`` relates those, and they weigh little."""
-        if PATRONYMIC.search(word):
+        Not for patronymics and East Slavic surnames ("-ov", "-sky", "-enko"): ``fold``
+        and ``slavic_names`` relate their romanisations, and patronymics weigh little."""
+        if PATRONYMIC.search(word) or _EAST_SLAVIC_SURNAME.search(word):
             return
         words, abjad = self.words, self.abjad
         for key in sound_keys(word):
