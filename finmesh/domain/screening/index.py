@@ -482,14 +482,11 @@ def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> boo
 
 def _is_short_name(form: _Form, alignment: scoring.Alignment, query_words: int) -> bool:
     """Whether the query, all of its words aligned, is a short name of an entity's name."""
+    if not form.required or alignment.matched < SHORT_NAME_COVERAGE_MIN * form.total:
+        return False
     paired = {pair.position for pair in alignment.pairs}
     aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
-    return (
-        bool(form.required)
-        and len(aligned) == query_words
-        and all(p in paired for p in form.required)
-        and alignment.matched >= SHORT_NAME_COVERAGE_MIN * form.total
-    )
+    return len(aligned) == query_words and all(p in paired for p in form.required)
 
 
 def _best_window(
