@@ -15,6 +15,10 @@ from finmesh.domain.screening.vocabulary import without_silent_h
 from finmesh.domain.screening.weights import TITLE_FACTOR, positional_factors
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
+FILLERS = (
+    "HASSAN, Ali;MOHAMED, Ahmed;KIM, Chol;RI, Yong Il;PAK, Chol Nam;QASIM, Mohamed;"
+    "SALMAN, Ali;AHMAD, Mohammad;AL-HASAN, Omar"
+)
 ENTRIES = (
     ListEntry("qadhafi", PERSON, "QADHAFI, Muammar"),
     ListEntry("khalaf", PERSON, "KHALAF, Fuad Mohamed"),
@@ -28,22 +32,7 @@ ENTRIES = (
     ListEntry("bioforestal", ENTITY, "BIO FORESTAL S.A.S."),
     ListEntry("alfay", ENTITY, "AL FAY COMPANY"),
     ListEntry("capital", ENTITY, "CAPITAL S.A.L."),
-    *(
-        ListEntry(f"filler{n}", PERSON, name)
-        for n, name in enumerate(
-            (
-                "HASSAN, Ali",
-                "MOHAMED, Ahmed",
-                "KIM, Chol",
-                "RI, Yong Il",
-                "PAK, Chol Nam",
-                "QASIM, Mohamed",
-                "SALMAN, Ali",
-                "AHMAD, Mohammad",
-                "AL-HASAN, Omar",
-            )
-        )
-    ),  # fmt: skip
+    *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
 
