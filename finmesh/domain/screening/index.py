@@ -82,6 +82,9 @@ class _Form:
     weights: tuple[float, ...]
     total: float
     required: tuple[int, ...] = ()
+    required_otherwise: tuple[int, ...] = ()
+    """For a person's name: the positions of a short form with the second given name
+    instead of the first ("SALAZAR, Alejandrina" for "SALAZAR, Maria Alejandrina")."""
     """For an entity's name: the positions a short name must match (``_short_name_keys``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
@@ -217,7 +220,8 @@ class ScreeningIndex:
                 if person
                 else _short_name_keys(weights)
             )
-            form = _Form(words, weights, sum(weights), required, person=person)
+            otherwise = _second_given_keys(required, surname_words, len(words)) if person else ()
+            form = _Form(words, weights, sum(weights), required, otherwise, person=person)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -441,6 +445,11 @@ SHORT_NAME_WORD_WEIGHT_MIN = 0.5
 ``weights.GENERIC_WEIGHT_MAX``: "International Holding" is no short name of anything)."""
 
 
+SECOND_GIVEN_SIMILARITY_MIN = 0.97
+"""Least similarity of every word of a short form that keeps a person's second given
+name: a spelling variant at most, no typo."""
+
+
 def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
     """Positions a short name of an entity must match: its heaviest word, and its first
     word unless that is light (lists and payments alike shorten "Almaz-Antey Air and Space
@@ -472,11 +481,27 @@ def _person_short_keys(
     return (titles, surname)
 
 
+def _second_given_keys(
+    required: tuple[int, ...], surname_words: int, words: int
+) -> tuple[int, ...]:
+    """A person's short form with the second given name: when the name has two given
+    names before its surname, the second and the surname word the short form keeps."""
+    if len(required) != 2 or required[0] + 1 >= words - surname_words:
+        return ()
+    return (required[0] + 1, required[1])
+
+
 def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:
     return (
         bool(form.required)
         and bound >= SHORT_NAME_COVERAGE_MIN * form.total
-        and all(form.words[p] in best for p in form.required)
+        and (
+            all(form.words[p] in best for p in form.required)
+            or (
+                bool(form.required_otherwise)
+                and all(form.words[p] in best for p in form.required_otherwise)
+            )
+        )
     )
 
 
@@ -486,7 +511,17 @@ def _is_short_name(form: _Form, alignment: scoring.Alignment, query_words: int) 
         return False
     paired = {pair.position for pair in alignment.pairs}
     aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
-    return len(aligned) == query_words and all(p in paired for p in form.required)
+    if len(aligned) != query_words:
+        return False
+    if all(p in paired for p in form.required):
+        return True
+    # with the second given name, only as written or nearly ("KHALID" is not "KHALIL")
+    otherwise = form.required_otherwise
+    return (
+        bool(otherwise)
+        and all(p in paired for p in otherwise)
+        and all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs)
+    )
 
 
 def _best_window(
