@@ -30,6 +30,8 @@ ENTRIES = (
     ListEntry("baz", PERSON, "MOHAMMAD, Haji Baz"),
     ListEntry("taysir", PERSON, "TAYSIR, Hajji"),
     ListEntry("salazar", PERSON, "SALAZAR HERNANDEZ, Maria Alejandrina"),
+    ListEntry("maziotis", PERSON, "MAZIOTIS, Nikolaos"),
+    ListEntry("pyrkova", PERSON, "PYRKOVA, Ekaterina Eduardovna"),
     ListEntry("bioforestal", ENTITY, "BIO FORESTAL S.A.S."),
     ListEntry("alfay", ENTITY, "AL FAY COMPANY"),
     ListEntry("capital", ENTITY, "CAPITAL S.A.L."),
@@ -120,6 +122,12 @@ def test_a_short_form_with_the_second_given_name(index: ScreeningIndex) -> None:
     assert "salazar" in held(index, "SALAZAR, Alejandrina")
     # only as written: a typo in a short form of the second given name is another name
     assert "salazar" not in held(index, "SALAZAR, Alejandrino")
+
+
+def test_everyday_and_other_language_forms_of_a_given_name(index: ScreeningIndex) -> None:
+    assert "maziotis" in held(index, "MAZIOTIS, Nikos")  # Greek everyday form
+    assert "pyrkova" in held(index, "PYRKOVA, Kateryna")  # Ukrainian form
+    assert "maziotis" not in held(index, "MAZIOTIS, Kostas")  # another name's form
 
 
 def test_one_word_for_two_listed_words(index: ScreeningIndex) -> None:

@@ -34,9 +34,10 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
+from finmesh.domain.screening.given_names import canonical_forms
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
-from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
+from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
 from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.typos import TypoIndex
 from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
@@ -101,7 +102,7 @@ ARTICLE_PREFIXES = ("al", "el")
 """Articles written joined to the next word ("Alzahrani" = "al-Zahrani")."""
 _VOWELS = frozenset("aeiouy")
 _GIVEN_NAME_BY_FOLD = {fold(form): name for form, name in canonical_forms().items()}
-"""Folded form of an East Slavic given name -> the name (``slavic_names``)."""
+"""Folded form of a given name -> the name (``slavic_names``, ``given_names``)."""
 
 Matches = dict[int, float]
 """Listed word id -> similarity of a screened word to it."""
