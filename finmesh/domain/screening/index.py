@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import mul
 
-from finmesh.domain.screening import scoring
+from finmesh.domain.screening import scoring, short_forms
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
@@ -85,7 +85,7 @@ class _Form:
     required_otherwise: tuple[int, ...] = ()
     """For a person's name: the positions of a short form with the second given name
     instead of the first ("SALAZAR, Alejandrina" for "SALAZAR, Maria Alejandrina")."""
-    """For an entity's name: the positions a short name must match (``_short_name_keys``)."""
+    """The positions a short name must match (``short_forms``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
     person: bool = False
@@ -216,11 +216,13 @@ class ScreeningIndex:
         form = self._forms.get((words, weights, person))
         if form is None:
             required = (
-                _person_short_keys(weights, surname_words, leading_titles(spelled))
+                short_forms.person_keys(weights, surname_words, leading_titles(spelled))
                 if person
-                else _short_name_keys(weights)
+                else short_forms.entity_keys(weights)
             )
-            otherwise = _second_given_keys(required, surname_words, len(words)) if person else ()
+            otherwise = (
+                short_forms.second_given_keys(required, surname_words, len(words)) if person else ()
+            )
             form = _Form(words, weights, sum(weights), required, otherwise, person=person)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
@@ -341,7 +343,7 @@ class ScreeningIndex:
                 # sum of weight x best similarity, in C (the hottest loop of a screen)
                 bound = sum(map(mul, form.weights, map(similarity_of, form.words, _ZEROS)))
                 if bound >= floor * form.total or (
-                    form.required and _may_be_short_name(form, best, bound)
+                    form.required and short_forms.may_be_short(form, best, bound)
                 ):
                     yield form
 
@@ -365,7 +367,7 @@ class ScreeningIndex:
                     one_part=one_part,
                 )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
-            if _is_short_name(form, alignment, len(normal)):
+            if short_forms.is_short(form, alignment, len(normal)):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 
@@ -436,92 +438,6 @@ class ScreeningIndex:
             if alignment is not None and alignment.matched >= floor * form.total:
                 self._keep(found, query, form, alignment, None, min_score, limit)
         return found
-
-
-SHORT_NAME_COVERAGE_MIN = 0.3
-"""Least share of an entity's listed name a short name of it must cover."""
-SHORT_NAME_WORD_WEIGHT_MIN = 0.5
-"""Least weight of the distinctive word a short name keeps (a generic word weighs at most
-``weights.GENERIC_WEIGHT_MAX``: "International Holding" is no short name of anything)."""
-
-
-SECOND_GIVEN_SIMILARITY_MIN = 0.97
-"""Least similarity of every word of a short form that keeps a person's second given
-name: a spelling variant at most, no typo."""
-
-
-def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
-    """Positions a short name of an entity must match: its heaviest word, and its first
-    word unless that is light (lists and payments alike shorten "Almaz-Antey Air and Space
-    Defence Corporation" to its first, distinctive words, never to "Space Defence")."""
-    if len(weights) < 2:
-        return ()
-    heaviest = max(range(len(weights)), key=weights.__getitem__)
-    if weights[heaviest] < SHORT_NAME_WORD_WEIGHT_MIN:
-        return ()
-    if weights[0] * 2 < weights[heaviest]:
-        return (heaviest,)
-    return tuple(sorted({0, heaviest}))
-
-
-def _person_short_keys(
-    weights: tuple[float, ...], surname_words: int, titles: int = 0
-) -> tuple[int, ...]:
-    """Positions a short form of a listed person's name must match: the first given name
-    and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
-    never the given name alone, never a second given name for the first). Only names of
-    three words or more whose surname is known ("SURNAME, Given") have a short form; the
-    first given name is the first after its ``titles`` ("KHAN, Haji Nasir Ali")."""
-    if surname_words <= 0 or len(weights) - titles < 3 or surname_words + titles >= len(weights):
-        return ()
-    first_surname = len(weights) - surname_words
-    surname = max(range(first_surname, len(weights)), key=weights.__getitem__)
-    if weights[surname] < SHORT_NAME_WORD_WEIGHT_MIN:
-        return ()
-    return (titles, surname)
-
-
-def _second_given_keys(
-    required: tuple[int, ...], surname_words: int, words: int
-) -> tuple[int, ...]:
-    """A person's short form with the second given name: when the name has two given
-    names before its surname, the second and the surname word the short form keeps."""
-    if len(required) != 2 or required[0] + 1 >= words - surname_words:
-        return ()
-    return (required[0] + 1, required[1])
-
-
-def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:
-    return (
-        bool(form.required)
-        and bound >= SHORT_NAME_COVERAGE_MIN * form.total
-        and (
-            all(form.words[p] in best for p in form.required)
-            or (
-                bool(form.required_otherwise)
-                and all(form.words[p] in best for p in form.required_otherwise)
-            )
-        )
-    )
-
-
-def _is_short_name(form: _Form, alignment: scoring.Alignment, query_words: int) -> bool:
-    """Whether the query, all of its words aligned, is a short name of an entity's name."""
-    if not form.required or alignment.matched < SHORT_NAME_COVERAGE_MIN * form.total:
-        return False
-    paired = {pair.position for pair in alignment.pairs}
-    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
-    if len(aligned) != query_words:
-        return False
-    if all(p in paired for p in form.required):
-        return True
-    # with the second given name, only as written or nearly ("KHALID" is not "KHALIL")
-    otherwise = form.required_otherwise
-    return (
-        bool(otherwise)
-        and all(p in paired for p in otherwise)
-        and all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs)
-    )
 
 
 def _best_window(
