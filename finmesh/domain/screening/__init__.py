@@ -24,8 +24,9 @@ How the pieces are meant to be wired::
     decision = decide(hits)
 
 Modules: ``model`` (values), ``scripts`` and ``normalise`` (romanisation and word keys),
-``weights`` (rarity), ``typos`` and ``vocabulary`` (finding akin words), ``scoring``
-(alignment, score, explanation), ``index`` (``ScreeningIndex``), ``decision``
+``weights`` (rarity), ``typos``, ``sound_keys``, ``slavic_names``, ``given_names`` and
+``vocabulary`` (finding akin words), ``scoring`` (alignment, score, explanation),
+``short_forms`` (short names), ``index`` (``ScreeningIndex``), ``decision``
 (threshold, good guys, ``ScreeningResult``), ``queries`` (what a message gives).
 
 The index is not thread-safe for building, but screening only reads it, apart from a

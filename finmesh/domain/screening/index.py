@@ -35,14 +35,21 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 
-from finmesh.domain.screening import scoring
+from finmesh.domain.screening import scoring, short_forms
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
 from finmesh.domain.screening.slavic_names import latin_readings
 from finmesh.domain.screening.vocabulary import ARTICLE_PREFIXES, Matches, Vocabulary
-from finmesh.domain.screening.weights import idf_weight, positional_factors, word_weight
+from finmesh.domain.screening.weights import (
+    idf_weight,
+    leading_titles,
+    positional_factors,
+    word_weight,
+)
 
 COVERAGE_FLOOR = 0.55
 """Least share of a listed name's weight a query must match for the name to be scored."""
@@ -62,6 +69,7 @@ UNKNOWN_WORD_WEIGHT = 0.5
 ALTERNATIVE_FACTOR = 0.97
 """Share of its similarity a match through another reading of a word keeps (the English
 reading of "банк" finds "bank" at 0.97)."""
+_ZEROS = repeat(0.0)  # the default of every lookup in ``_candidates``
 MATCH_CACHE_WORDS_MAX = 200_000
 """Most screened words whose lookups are remembered (the cache is cleared when full)."""
 
@@ -74,9 +82,13 @@ class _Form:
     weights: tuple[float, ...]
     total: float
     required: tuple[int, ...] = ()
-    """For an entity's name: the positions a short name must match (``_short_name_keys``)."""
+    required_otherwise: tuple[int, ...] = ()
+    """For a person's name: the positions of a short form with the second given name
+    instead of the first ("SALAZAR, Alejandrina" for "SALAZAR, Maria Alejandrina")."""
+    """The positions a short name must match (``short_forms``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
+    person: bool = False
 
     def add(self, strength: scoring.Strength, name: int) -> None:
         for held, names in self.groups:
@@ -204,10 +216,14 @@ class ScreeningIndex:
         form = self._forms.get((words, weights, person))
         if form is None:
             required = (
-                _person_short_keys(weights, surname_words) if person
-                else _short_name_keys(weights)
+                short_forms.person_keys(weights, surname_words, leading_titles(spelled))
+                if person
+                else short_forms.entity_keys(weights)
             )
-            form = _Form(words, weights, sum(weights), required)
+            otherwise = (
+                short_forms.second_given_keys(required, surname_words, len(words)) if person else ()
+            )
+            form = _Form(words, weights, sum(weights), required, otherwise, person=person)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -294,6 +310,10 @@ class ScreeningIndex:
             scoring.Unit((i,), word, self._word_matches(normal, i))
             for i, word in enumerate(normal.tokens)
         ]
+        for i, word in enumerate(normal.tokens):
+            halves = {} if normal.abjad[i] else self._vocabulary.split_matches(word)
+            if halves:
+                units.append(scoring.Unit((i,), word, halves, halves=True))
         for i in range(len(normal) - 1):
             first, second = normal.tokens[i], normal.tokens[i + 1]
             if not (normal.abjad[i] or normal.abjad[i + 1]):
@@ -314,15 +334,17 @@ class ScreeningIndex:
                 if best.get(word, 0.0) < similarity:
                     best[word] = similarity
         seen: set[int] = set()
+        similarity_of, anchors = best.get, self._anchors
         for word in best:
-            for form in self._anchors.get(word, ()):
+            for form in anchors.get(word, ()):
                 if id(form) in seen:
                     continue
                 seen.add(id(form))
-                bound = sum(
-                    w * best.get(t, 0.0) for t, w in zip(form.words, form.weights, strict=True)
-                )
-                if bound >= floor * form.total or _may_be_short_name(form, best, bound):
+                # sum of weight x best similarity, in C (the hottest loop of a screen)
+                bound = sum(map(mul, form.weights, map(similarity_of, form.words, _ZEROS)))
+                if bound >= floor * form.total or (
+                    form.required and short_forms.may_be_short(form, best, bound)
+                ):
                     yield form
 
     def _name_hits(
@@ -337,9 +359,15 @@ class ScreeningIndex:
         for form in self._candidates(units, floor):
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
-                self._keep(found, query, form, alignment, query_weights, min_score, limit)
+                one_part = not form.person and scoring.one_part_of_a_person(
+                    alignment, len(normal), normal.surname_words
+                )
+                self._keep(
+                    found, query, form, alignment, query_weights, min_score, limit,
+                    one_part=one_part,
+                )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
-            if _is_short_name(form, alignment, len(normal)):
+            if short_forms.is_short(form, alignment, len(normal)):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 
@@ -354,6 +382,7 @@ class ScreeningIndex:
         limit: int,
         *,
         short: bool = False,
+        one_part: bool = False,
     ) -> None:
         """Score the names of a form that aligned, keep those reaching ``min_score``."""
         neutral = not (query.countries or query.bic)  # no evidence: one score per strength
@@ -362,7 +391,7 @@ class ScreeningIndex:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
                 base = scoring.base(
-                    alignment, form.total, query_weights, strength, len(form.words)
+                    alignment, form.total, query_weights, strength, len(form.words), one_part
                 )
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
@@ -409,61 +438,6 @@ class ScreeningIndex:
             if alignment is not None and alignment.matched >= floor * form.total:
                 self._keep(found, query, form, alignment, None, min_score, limit)
         return found
-
-
-SHORT_NAME_COVERAGE_MIN = 0.3
-"""Least share of an entity's listed name a short name of it must cover."""
-SHORT_NAME_WORD_WEIGHT_MIN = 0.5
-"""Least weight of the distinctive word a short name keeps (a generic word weighs at most
-``weights.GENERIC_WEIGHT_MAX``: "International Holding" is no short name of anything)."""
-
-
-def _short_name_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
-    """Positions a short name of an entity must match: its heaviest word, and its first
-    word unless that is light (lists and payments alike shorten "Almaz-Antey Air and Space
-    Defence Corporation" to its first, distinctive words, never to "Space Defence")."""
-    if len(weights) < 2:
-        return ()
-    heaviest = max(range(len(weights)), key=weights.__getitem__)
-    if weights[heaviest] < SHORT_NAME_WORD_WEIGHT_MIN:
-        return ()
-    if weights[0] * 2 < weights[heaviest]:
-        return (heaviest,)
-    return tuple(sorted({0, heaviest}))
-
-
-def _person_short_keys(weights: tuple[float, ...], surname_words: int) -> tuple[int, ...]:
-    """Positions a short form of a listed person's name must match: the first given name
-    and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
-    never the given name alone, never a second given name for the first). Only names of
-    three words or more whose surname is known ("SURNAME, Given") have a short form."""
-    if surname_words <= 0 or len(weights) < 3 or surname_words >= len(weights):
-        return ()
-    first_surname = len(weights) - surname_words
-    surname = max(range(first_surname, len(weights)), key=weights.__getitem__)
-    if weights[surname] < SHORT_NAME_WORD_WEIGHT_MIN:
-        return ()
-    return (0, surname)
-
-
-def _may_be_short_name(form: _Form, best: dict[int, float], bound: float) -> bool:
-    return (
-        bool(form.required)
-        and bound >= SHORT_NAME_COVERAGE_MIN * form.total
-        and all(form.words[p] in best for p in form.required)
-    )
-
-
-def _is_short_name(form: _Form, alignment: scoring.Alignment, query_words: int) -> bool:
-    """Whether the query, all of its words aligned, is a short name of an entity's name."""
-    paired = {pair.position for pair in alignment.pairs}
-    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
-    return (
-        bool(form.required)
-        and len(aligned) == query_words
-        and all(p in paired for p in form.required)
-        and alignment.matched >= SHORT_NAME_COVERAGE_MIN * form.total
-    )
 
 
 def _best_window(

@@ -39,9 +39,9 @@ LEGAL_FORMS = POLICY_LEGAL_FORMS | frozenset(
     {
         # Ukrainian, Kazakh, Uzbek; Russian "individual entrepreneur" and "state unitary"
         "tov", "pat", "prat", "too", "mchj", "gup", "fgup", "mup", "ip", "npo", "nko",
-        # Greek (A.E., E.P.E., O.E., I.K.E.), Turkish, Gulf and Iranian
+        # Greek (A.E., E.P.E., O.E., I.K.E.), Turkish, Gulf, Lebanese (S.A.L.) and Iranian
         "ae", "epe", "oe", "ike", "as", "sti", "fze", "fzco", "fzc", "fzllc", "wll", "bsc",
-        "psc", "qsc", "qpsc", "saog", "saoc", "pjs", "ppjs",
+        "psc", "qsc", "qpsc", "saog", "saoc", "pjs", "ppjs", "sal",
         # English long forms
         "incorporated", "corporation", "company", "gesellschaft",
     }
@@ -199,7 +199,7 @@ def _drop_legal_forms(words: list[Word]) -> list[Word]:
     return kept or words
 
 
-_ABD = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdoul"})
+_ABD = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdur"})
 _ARTICLES = frozenset({"al", "el", "ul"})
 
 

@@ -31,6 +31,7 @@ from enum import Enum
 
 from finmesh.domain.screening.model import ListEntry, Query
 from finmesh.domain.screening.vocabulary import KINSHIP, Matches
+from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
@@ -39,6 +40,13 @@ ONE_WORD_EXTRA_WORDS_PENALTY = 0.45
 """Extra words cost more against a listed name of one word (a vessel "FORTUNE", a
 company "SANTOSO"): it explains one word of "BUKA, Fortune" and says nothing of the
 other, while "Gazprom Trading" keeps most of its weight in the listed word."""
+WHOLE_NAME_EXTRA_WORDS_PENALTY = 1.0
+"""Extra words cost in full when a person's name ("SURNAME, Given") matches an entity's
+name by its surname alone or its given names alone ("AL-FAY, Hasan" is not "AL FAY
+COMPANY"; "HLAING, Taban" is not the vessel "TABAN 1"): a company is not named after one
+part of a person's name with the rest left over (``one_part_of_a_person``). So do they
+against a listed name of one generic word ("CAPITAL S.A.L." is not "Bank Trust
+Capital")."""
 COUNTRY_MATCH_RAISE = 0.03
 COUNTRY_CONFLICT_DROP = 0.05
 BIC_CONFLICT_DROP = 0.05
@@ -59,6 +67,9 @@ class Unit:
     positions: tuple[int, ...]
     word: str
     matches: Matches
+    halves: bool = False
+    """A screened word that writes two listed words as one (``Vocabulary.split_matches``):
+    it pairs with both, or counts for neither."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,8 @@ def align(units: list[Unit], words: tuple[int, ...], weights: tuple[float, ...])
             if similarity is not None:
                 options.append((similarity, similarity * weights[position], u, position))
     options.sort(reverse=True)
+    if any(unit.halves for unit in units):
+        return _align_with_halves(units, words, options)
     used_query: set[int] = set()
     used_listed: set[int] = set()
     pairs: list[Pair] = []
@@ -104,6 +117,36 @@ def align(units: list[Unit], words: tuple[int, ...], weights: tuple[float, ...])
     return Alignment(tuple(pairs), matched, span)
 
 
+def _align_with_halves(
+    units: list[Unit], words: tuple[int, ...], options: list[tuple[float, float, int, int]]
+) -> Alignment:
+    """``align`` when a unit writes two listed words as one: it may pair twice, with two
+    different listed words; paired once, it counts for none."""
+    used_query: set[int] = set()
+    used_listed: set[int] = set()
+    first_word: dict[int, int] = {}
+    chosen: list[tuple[int, Pair, float]] = []
+    uses: dict[int, int] = {}
+    for similarity, contribution, u, position in options:
+        unit = units[u]
+        if position in used_listed:
+            continue
+        if u in uses:
+            if not unit.halves or uses[u] > 1 or words[position] == first_word[u]:
+                continue
+        elif not used_query.isdisjoint(unit.positions):
+            continue
+        uses[u] = uses.get(u, 0) + 1
+        first_word.setdefault(u, words[position])
+        used_listed.add(position)
+        used_query.update(unit.positions)
+        chosen.append((u, Pair(unit, position, similarity), contribution))
+    kept = [(pair, c) for u, pair, c in chosen if not (units[u].halves and uses[u] == 1)]
+    aligned = {p for pair, _ in kept for p in pair.unit.positions}
+    span = max(aligned) - min(aligned) + 1 if aligned else 0
+    return Alignment(tuple(pair for pair, _ in kept), sum(c for _, c in kept), span)
+
+
 @dataclass(frozen=True)
 class Score:
     score: float
@@ -118,9 +161,11 @@ def base(
     query_weights: tuple[float, ...] | None,
     strength: Strength,
     listed_words: int = 2,
+    one_part: bool = False,
 ) -> tuple[float, float, float]:
     """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
-    ``listed_words`` words."""
+    ``listed_words`` words; ``one_part``: a person's name matched an entity's by one of its
+    parts (``one_part_of_a_person``)."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -132,8 +177,20 @@ def base(
         value = coverage * (1.0 - WEAK_EXTRA_WORDS_PENALTY * extra) * WEAK_ALIAS_FACTOR
     else:
         penalty = ONE_WORD_EXTRA_WORDS_PENALTY if listed_words == 1 else EXTRA_WORDS_PENALTY
+        if one_part or (listed_words == 1 and total <= GENERIC_WEIGHT_MAX):
+            penalty = WHOLE_NAME_EXTRA_WORDS_PENALTY
         value = coverage * (1.0 - penalty * extra)
     return value, coverage, extra
+
+
+def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: int) -> bool:
+    """Whether a query written "SURNAME, Given" (its last ``surname_words`` words the
+    surname) aligned only words of its surname, or only words of its given names."""
+    if surname_words <= 0 or surname_words >= query_words:
+        return False
+    first_surname = query_words - surname_words
+    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
+    return all(p >= first_surname for p in aligned) or all(p < first_surname for p in aligned)
 
 
 SHORT_NAME_FACTOR = 0.85

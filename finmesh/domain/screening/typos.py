@@ -14,7 +14,8 @@ swapped with the second ("Bayan" is not "Rayan"), or be its other spelling in an
 romanisation system (``FIRST_LETTER_READINGS``): Arabic ق as Q, G or K ("Qaddafi",
 "Gaddafi"), Cyrillic Г as G or H ("Gurzhy", "Hurzhy"), Korean ㄱ ㅂ ㄷ as K/G, P/B,
 T/D ("Pak", "Bak"), Arabic and Persian initial vowels ("Usama", "Osama"), German W and
-J for В and Й ("Wladimir", "Jurij").
+J for В and Й ("Wladimir", "Jurij"), and an initial "h" French and West African
+romanisations of Arabic drop ("Haroun", "Aroun"; "Hissene", "Issene").
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _first_letter_fits(word: str, other: str) -> bool:
         or min(len(word), len(other)) >= FIRST_LETTER_CHARS_MIN
         or word[:2] == other[1::-1]
         or frozenset((word[0], other[0])) in FIRST_LETTER_READINGS
+        or (word[0] == "h" and word[1:] == other)
+        or (other[0] == "h" and other[1:] == word)
     )
 
 

@@ -10,11 +10,16 @@ romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
+silent h (short words)   ``without_silent_h`` ("thae" = "tae",         0.89
+                         "shih" = "shi", "jhon" = "john")
 vowels spelled apart     ``vowel_key`` ("mohamed" = "muhammad")        0.88
 sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
                          ("soleimani" = "salimani", "zubaida" =
                          "zubaydah", "maalim" = "mualem"; 5+ letters)
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
+sound key                same ``sound_keys`` key, letters close        0.82
+                         ("qadhafi" = "gaddafi", "chong" = "jong",
+                         "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
 two typos (long word)    ``typos.TypoIndex``                           0.80
 abjad, vowels misfit     same consonant ``skeleton`` only              0.75
 =======================  ============================================  ==========
@@ -24,23 +29,29 @@ Acronyms (three letters or fewer, no vowel) match only as written: "VTB" is not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
+from finmesh.domain.screening.given_names import canonical_forms
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
-from finmesh.domain.screening.slavic_names import SIM_SAME_NAME, canonical_forms
+from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
+from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.typos import TypoIndex
+from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
 
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
 SIM_JOINED = 0.95
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
+SIM_SILENT_H = 0.89
 SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
+SIM_SOUND_KEY = 0.82
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
 SIM_GIVEN_NAME = SIM_SAME_NAME
@@ -51,9 +62,11 @@ KINSHIP = {
     SIM_JOINED: "joined words",
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
+    SIM_SILENT_H: "silent h",
     SIM_VOWELS: "vowels differ",
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
+    SIM_SOUND_KEY: "same sounds",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
     SIM_GIVEN_NAME: "same given name",
@@ -68,16 +81,43 @@ SOUND_ALIKE_CHARS_MIN = 5
 SOUND_ALIKE_SKELETON_MIN = 3
 """Fewest consonants a sound-alike's skeleton must keep ("hn" finds too many)."""
 """Shortest consonant skeleton compared."""
+SOUND_KEY_LETTERS_MIN = 0.66
+"""Least letter similarity (rapidfuzz ``Indel``, 0-1) of two words sharing a sound key:
+"chong" and "jong" (0.67) are one Korean syllable, "salman" and "suleiman" (0.71) one
+name; words that share only consonant classes ("kataib", "khattab": 0.62) are
+not always, which ``SIM_SOUND_KEY`` leaves to the rest of the name."""
+SILENT_H_CHARS_MAX = 5
+"""Longest word (screened and listed) matched with a silent h added or left out; longer
+words tolerate a typo, which covers it."""
+SPLIT_PART_CHARS_MIN = 2
+"""Shortest part of a screened word split into two listed words ("Bu" of "Buali")."""
+COMMON_WORDS = GENERIC_WORDS | STOPWORDS | PARTICLES | frozenset({"ullah", "allah", "is"})
+"""Words a screened word is never split into: generic words of institution names,
+grammatical words, particles, and the endings of theophoric names ("Saidullah")."""
+SOUND_KEY_LENGTH_DIFFERENCE_MAX = 2
+"""Most letters two words sharing a sound key may differ by ("Djordjevic", "Dordevic")."""
 ACRONYM_CHARS_MAX = 3
 """Words this short without a vowel are acronyms: they match only as written."""
 ARTICLE_PREFIXES = ("al", "el")
 """Articles written joined to the next word ("Alzahrani" = "al-Zahrani")."""
 _VOWELS = frozenset("aeiouy")
 _GIVEN_NAME_BY_FOLD = {fold(form): name for form, name in canonical_forms().items()}
-"""Folded form of an East Slavic given name -> the name (``slavic_names``)."""
+"""Folded form of a given name -> the name (``slavic_names``, ``given_names``)."""
 
 Matches = dict[int, float]
 """Listed word id -> similarity of a screened word to it."""
+
+
+_EAST_SLAVIC_SURNAME = re.compile(r"(?:[oe]va?|sk[iy]i?|skaya|enko)$")
+_SILENT_H = re.compile(r"(?<=[^aeiou])h|h(?![aeiouy])")
+
+
+def without_silent_h(word: str) -> str:
+    """``word`` without the "h" that romanisations of Korean, Chinese, Burmese and
+    Spanish add or leave out after a consonant or before one ("Thae" = "Tae", "Shih" =
+    "Shi", "Htun" = "Tun", "Jhon" = "John"); an "h" before a vowel or "y" stays ("Han",
+    "Hyon")."""
+    return _SILENT_H.sub("", word)
 
 
 def _is_acronym(word: str) -> bool:
@@ -98,6 +138,8 @@ class Vocabulary:
         self._abjad_by_skeleton: MultiMap[str, int] = MultiMap()
         self._by_joined: MultiMap[str, int] = MultiMap()
         self._by_given_name: MultiMap[str, int] = MultiMap()
+        self._by_sound: MultiMap[str, int] = MultiMap()
+        self._by_silent_h: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -141,6 +183,10 @@ class Vocabulary:
         self._typos.add(word)
         if folded != word:
             self._typos.add(folded)
+        for key in sound_keys(word):
+            self._by_sound.add(key, index)
+        if len(word) <= SILENT_H_CHARS_MAX and "h" in word:
+            self._by_silent_h.add(without_silent_h(word), index)
 
     def matches(self, word: str, abjad: bool) -> Matches:
         """Listed words akin to a screened ``word``, with their similarity."""
@@ -163,9 +209,12 @@ class Vocabulary:
         if given_name is not None:
             self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
+        if len(word) <= SILENT_H_CHARS_MAX:
+            self._add(found, self._by_silent_h.get(without_silent_h(word)), SIM_SILENT_H)
         self._add_latin_to_abjad(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
+        self._add_sound_keys(found, word)
         return found
 
     def _add_sound_alikes(self, found: Matches, word: str, folded: str) -> None:
@@ -185,11 +234,52 @@ class Vocabulary:
             if OSA.distance(key, vowel_key(fold(other)), score_cutoff=1) <= 1:
                 self._add(found, (index,), SIM_SOUND_ALIKE)
 
+    def _add_sound_keys(self, found: Matches, word: str) -> None:
+        """Latin words sharing a sound key whose letters are close enough and whose
+        lengths differ by ``SOUND_KEY_LENGTH_DIFFERENCE_MAX`` at most (see
+        ``sound_keys``): spellings of one name in different romanisation traditions.
+        Not for patronymics and East Slavic surnames ("-ov", "-sky", "-enko"): ``fold``
+        and ``slavic_names`` relate their romanisations, and patronymics weigh little."""
+        if PATRONYMIC.search(word) or _EAST_SLAVIC_SURNAME.search(word):
+            return
+        words, abjad = self.words, self.abjad
+        for key in sound_keys(word):
+            for index in self._by_sound.get(key):
+                if index in found or abjad[index]:
+                    continue
+                if abs(len(words[index]) - len(word)) > SOUND_KEY_LENGTH_DIFFERENCE_MAX:
+                    continue
+                letters = Indel.normalized_similarity(
+                    word, words[index], score_cutoff=SOUND_KEY_LETTERS_MIN
+                )
+                if letters >= SOUND_KEY_LETTERS_MIN:
+                    found[index] = SIM_SOUND_KEY
+
     def joined_matches(self, first: str, second: str) -> Matches:
         """Listed words spelled as ``first`` and ``second`` written together."""
         found: Matches = {}
         self._add(found, self._by_fold.get(fold(first + second)), SIM_JOINED)
         return found
+
+    def split_matches(self, word: str) -> Matches:
+        """Two listed words that ``word`` writes as one ("Bioforestal" for "BIO
+        FORESTAL", "Kalanaft" for "KALA NAFT"): the first split into two listed words,
+        each of ``SPLIT_PART_CHARS_MIN`` letters or more (none for a listed word)."""
+        if len(word) < 2 * SPLIT_PART_CHARS_MIN or not word.isalpha() or word in self.ids:
+            return {}
+        for cut in range(SPLIT_PART_CHARS_MIN, len(word) - SPLIT_PART_CHARS_MIN + 1):
+            left, right = self._split_part(word[:cut]), self._split_part(word[cut:])
+            if left is not None and right is not None and left != right:
+                return {left: SIM_JOINED, right: SIM_JOINED}
+        return {}
+
+    def _split_part(self, part: str) -> int | None:
+        """The listed word ``part``, unless it is a common word ("Isbank" is not "IS
+        BANK", "Saidullah" not "Said Ullah")."""
+        index = self.ids.get(part)
+        if index is None or self.abjad[index] or part in COMMON_WORDS:
+            return None
+        return index
 
     def _add_typos(self, found: Matches, word: str, folded: str) -> None:
         ids, abjad = self.ids, self.abjad

@@ -38,6 +38,19 @@ STOPWORDS = _words(
     " van von zu of to in on at by with an a"
 )
 PARTICLES = _words("al el ul bin ibn ben bint abu abou ould mac mc st saint")
+TITLES = _words(
+    "haji hajji hadji alhaji alhaj mufti shaykh shaikh sheikh sheik shaik qari mullah mulla"
+    " mawlawi maulvi molvi maulawi maulana mawlana moulana ustadh ustaz ayatollah"
+    " dr doctor prof professor mr mrs ms sir general gen colonel col lt major maj brigadier"
+    " captain capt rtd"
+)
+"""Titles before a person's names (Arabic, Persian, Urdu and Pashto honorifics as
+romanised, English and military ones): lists and payments add or leave them out ("MOHAMMAD,
+Haji Baz" and "MOHAMMAD, Baz"). Before another given name, a title counts
+``TITLE_FACTOR`` of its weight and the name after it counts as the first
+(``positional_factors``); alone ("TAYSIR, Hajji") or as a surname ("SHEIKH, Hamad") it is
+the name."""
+TITLE_FACTOR = 0.1
 GENERIC_WORDS = _words(
     "bank banka banca banco banque bankasi group groupe grupo holding holdings company"
     " trading trade international national general industrial industries industry investment"
@@ -93,23 +106,35 @@ def positional_factors(
     number ("FAKHRIZADEH-MAHABADI, Mohsen")."""
     if person and 0 < surname_words < len(words):
         return _structured_factors(words, surname_words)
-    if not person or len(words) < 3:
+    titles = leading_titles(words) if person and len(words) > 2 else 0
+    if not person or len(words) - titles < 2:
         return (1.0,) * len(words)
-    if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[0]):
-        return (*(1.0,) * (len(words) - 1), MIDDLE_NAME_FACTOR)
-    factors = [1.0]
+    if len(words) - titles == 2:
+        return (*(TITLE_FACTOR,) * titles, 1.0, 1.0)
+    if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[titles]):
+        return (*(TITLE_FACTOR,) * titles, *(1.0,) * (len(words) - titles - 1), MIDDLE_NAME_FACTOR)
+    factors = [*(TITLE_FACTOR,) * titles, 1.0]
     in_nasab = False
-    for word in words[1:-1]:
+    for word in words[titles + 1 : -1]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
         factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
     return (*factors, 1.0)
 
 
+def leading_titles(words: tuple[str, ...]) -> int:
+    """How many of the first words are titles ("Haji", "Lt", "Col"), short of all of them."""
+    count = 0
+    while count < len(words) - 1 and words[count] in TITLES:
+        count += 1
+    return count
+
+
 def _structured_factors(words: tuple[str, ...], surname_words: int) -> tuple[float, ...]:
     given, surname = words[:-surname_words], words[-surname_words:]
-    factors = [1.0]
+    titles = leading_titles(given)
+    factors = [*(TITLE_FACTOR,) * titles, 1.0]
     in_nasab = False
-    for word in given[1:]:
+    for word in given[titles + 1 :]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
         factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
     seen_surname = False

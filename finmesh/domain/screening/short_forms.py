@@ -1,0 +1,114 @@
+"""Short forms of listed names: which words a shorter query must match to be taken for
+the whole name, and whether it does.
+
+An entity's short name keeps its first, distinctive words ("Almaz-Antey JSC" for
+"ALMAZ-ANTEY AIR AND SPACE DEFENCE CORPORATION JSC", never "Space Defence"); a person's
+short form keeps a given name and the heaviest surname word ("LAREDO, Ismael" for
+"LAREDO DONJUAN, Ismael"; "SALAZAR, Alejandrina" for "SALAZAR HERNANDEZ, Maria
+Alejandrina", the second given name as written). A query all of whose words align with
+such a form scores ``scoring.SHORT_NAME_FACTOR`` times its similarity (``index``).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from finmesh.domain.screening.scoring import Alignment
+
+
+class ShortFormed(Protocol):
+    """What these tests read of an index form."""
+
+    @property
+    def words(self) -> tuple[int, ...]: ...
+    @property
+    def total(self) -> float: ...
+    @property
+    def required(self) -> tuple[int, ...]: ...
+    @property
+    def required_otherwise(self) -> tuple[int, ...]: ...
+
+
+SHORT_NAME_COVERAGE_MIN = 0.3
+"""Least share of an entity's listed name a short name of it must cover."""
+SHORT_NAME_WORD_WEIGHT_MIN = 0.5
+"""Least weight of the distinctive word a short name keeps (a generic word weighs at most
+``weights.GENERIC_WEIGHT_MAX``: "International Holding" is no short name of anything)."""
+
+
+SECOND_GIVEN_SIMILARITY_MIN = 0.97
+"""Least similarity of every word of a short form that keeps a person's second given
+name: a spelling variant at most, no typo."""
+
+
+def entity_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
+    """Positions a short name of an entity must match: its heaviest word, and its first
+    word unless that is light (lists and payments alike shorten "Almaz-Antey Air and Space
+    Defence Corporation" to its first, distinctive words, never to "Space Defence")."""
+    if len(weights) < 2:
+        return ()
+    heaviest = max(range(len(weights)), key=weights.__getitem__)
+    if weights[heaviest] < SHORT_NAME_WORD_WEIGHT_MIN:
+        return ()
+    if weights[0] * 2 < weights[heaviest]:
+        return (heaviest,)
+    return tuple(sorted({0, heaviest}))
+
+
+def person_keys(weights: tuple[float, ...], surname_words: int, titles: int = 0) -> tuple[int, ...]:
+    """Positions a short form of a listed person's name must match: the first given name
+    and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
+    never the given name alone; ``second_given_keys`` for the second given name). Only
+    names of three words or more whose surname is known ("SURNAME, Given") have a short
+    form; the first given name is the first after its ``titles`` ("KHAN, Haji Nasir
+    Ali")."""
+    if surname_words <= 0 or len(weights) - titles < 3 or surname_words + titles >= len(weights):
+        return ()
+    first_surname = len(weights) - surname_words
+    surname = max(range(first_surname, len(weights)), key=weights.__getitem__)
+    if weights[surname] < SHORT_NAME_WORD_WEIGHT_MIN:
+        return ()
+    return (titles, surname)
+
+
+def second_given_keys(required: tuple[int, ...], surname_words: int, words: int) -> tuple[int, ...]:
+    """A person's short form with the second given name: when the name has two given
+    names before its surname, the second and the surname word the short form keeps."""
+    if len(required) != 2 or required[0] + 1 >= words - surname_words:
+        return ()
+    return (required[0] + 1, required[1])
+
+
+def may_be_short(form: ShortFormed, best: dict[int, float], bound: float) -> bool:
+    """Whether a form may be a short name of the query, from the best similarity of each
+    listed word (``best``) and the form's bound: before it is aligned."""
+    return (
+        bool(form.required)
+        and bound >= SHORT_NAME_COVERAGE_MIN * form.total
+        and (
+            all(form.words[p] in best for p in form.required)
+            or (
+                bool(form.required_otherwise)
+                and all(form.words[p] in best for p in form.required_otherwise)
+            )
+        )
+    )
+
+
+def is_short(form: ShortFormed, alignment: Alignment, query_words: int) -> bool:
+    """Whether the query, all of its words aligned, is a short name of the form."""
+    if not form.required or alignment.matched < SHORT_NAME_COVERAGE_MIN * form.total:
+        return False
+    paired = {pair.position for pair in alignment.pairs}
+    aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
+    if len(aligned) != query_words:
+        return False
+    if all(p in paired for p in form.required):
+        return True
+    # with the second given name, only as written or nearly ("KHALID" is not "KHALIL")
+    otherwise = form.required_otherwise
+    return (
+        bool(otherwise)
+        and all(p in paired for p in otherwise)
+        and all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs)
+    )
