@@ -8,7 +8,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from finmesh.domain.rules.paths import local
+from finmesh.domain.rules.paths import all_at, clark_steps, first_at, local
 
 CURRENCY_TAGS = frozenset({"Ccy", "SrcCcy", "TrgtCcy", "UnitCcy", "QtdCcy"})
 """Elements whose text is a currency code (accounts, exchange rates)."""
@@ -91,11 +91,7 @@ class Facts:
         body = next(iter(self.document), None)
         if body is None:
             return []
-        ns = etree.QName(self.document).namespace
-        steps = "/".join(f"{{{ns}}}{step}" for step in path.split("/"))
-        return list(body.iterfind(steps))
+        return all_at(body, clark_steps(self.document.tag, path))
 
     def header_bic(self, side: str) -> etree._Element | None:
-        ns = etree.QName(self.header).namespace
-        steps = "/".join(f"{{{ns}}}{s}" for s in (side, "FIId", "FinInstnId", "BICFI"))
-        return self.header.find(steps)
+        return first_at(self.header, clark_steps(self.header.tag, f"{side}/FIId/FinInstnId/BICFI"))
