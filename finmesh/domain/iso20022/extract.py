@@ -110,8 +110,7 @@ class _Walk:
             if local is None:
                 continue
             parent = element.getparent()
-            parent_tag = parent.tag if parent is not None else None
-            if local in _ROLES and (local != "Agt" or parent_tag == ns + "ChrgsInf"):
+            if local in _ROLES and (local != "Agt" or _tag(parent) == ns + "ChrgsInf"):
                 slot = self.slots[element] = {"role": local}
                 inside[element] = (slot, "")
                 by_role[(parent, local)] = slot
@@ -135,19 +134,19 @@ class _Walk:
                 if owner is not None:
                     inside[element] = (owner, _ACCOUNT)
             elif local in _TRANSACTIONS:
-                self.transactions += parent_tag == top_tag
+                self.transactions += _tag(parent) == top_tag
             elif not element.text:
                 continue
             elif local == "Cd":
-                if parent_tag in (ns + "Purp", ns + "CtgyPurp"):
+                if _tag(parent) in (ns + "Purp", ns + "CtgyPurp"):
                     self.purposes.setdefault(element.text, None)
             elif local == "IntrBkSttlmAmt":
-                if parent_tag in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
+                if _tag(parent) in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
                     self.amounts.append((element.text, element.get("Ccy", "")))
             elif local in ("UETR", "OrgnlUETR") and self.uetr is None:
                 self.uetr = element.text
-            elif parent_tag is not None:
-                self._free_text(local, parent_tag, element.text)
+            elif parent is not None:
+                self._free_text(local, parent.tag, element.text)
         return self
 
     def _repeated(self, slot: dict[str, str], fact: str, local: str, text: str | None) -> None:
@@ -253,6 +252,12 @@ def _interesting(ns: str) -> dict[str, str]:
         wanted = (*_ROLES, *_PATH_TAGS, *_TRANSACTIONS, *_OTHERS)
         names = _INTERESTING[ns] = {ns + local: local for local in wanted}
     return names
+
+
+def _tag(element: etree._Element | None) -> object:
+    """The tag of an element that may be absent (read only where it is needed: each
+    read builds a new string)."""
+    return element.tag if element is not None else None
 
 
 def _local(tag: object) -> str:

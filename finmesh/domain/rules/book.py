@@ -19,6 +19,8 @@ from finmesh.domain.rules.checks import Rule
 from finmesh.domain.rules.facts import Facts
 
 BASE_SET = "iso20022"
+_SERVICES_KEPT_MAX = 1_000
+"""BizSvc values whose rules a book keeps at hand (any text may come in a header)."""
 
 _BASE: tuple[Rule, ...] = (
     checks.currency_codes,
@@ -62,8 +64,18 @@ class RuleBook:
         if unknown:
             raise UnknownRuleSet(f"unknown rule sets {unknown}; known: {sorted(RULE_SETS)}")
         self.enabled = frozenset(names)
+        self._for_service: dict[str | None, tuple[Rule, ...]] = {}
+        """BizSvc -> its rules (``rules_for``), for the services met so far."""
 
     def rules_for(self, business_service: str | None) -> tuple[Rule, ...]:
+        found = self._for_service.get(business_service)
+        if found is None:
+            found = self._rules_for(business_service)
+            if len(self._for_service) < _SERVICES_KEPT_MAX:
+                self._for_service[business_service] = found
+        return found
+
+    def _rules_for(self, business_service: str | None) -> tuple[Rule, ...]:
         base = RULE_SETS[BASE_SET] if BASE_SET in self.enabled else ()
         if business_service in self.enabled and business_service != BASE_SET:
             return (*base, *RULE_SETS[business_service])

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from finmesh.domain.rules.paths import all_at, clark_steps, first_at, local
+from finmesh.domain.rules.paths import all_at, clark_steps, local
 
 CURRENCY_TAGS = frozenset({"Ccy", "SrcCcy", "TrgtCcy", "UnitCcy", "QtdCcy"})
 """Elements whose text is a currency code (accounts, exchange rates)."""
@@ -51,6 +51,8 @@ class Facts:
     bics: list[etree._Element] = field(default_factory=list)
     document_bics: list[etree._Element] = field(default_factory=list)
     """The BICs below the Document (those of ``bics`` outside the AppHdr)."""
+    header_bics: list[etree._Element] = field(default_factory=list)
+    """The BICs of the AppHdr (those of ``bics`` before ``document_bics``)."""
     ibans: list[etree._Element] = field(default_factory=list)
     uetrs: list[etree._Element] = field(default_factory=list)
     dates: list[etree._Element] = field(default_factory=list)
@@ -66,25 +68,34 @@ class Facts:
         now: datetime | None,
     ) -> Facts:
         facts = cls(msg_def_id, business_service, header, document, now)
-        for element in header.iter(etree.Element):
-            facts._add(element)
+        facts._walk(header)
         in_header = len(facts.bics)
-        for element in document.iter(etree.Element):
-            facts._add(element)
+        facts._walk(document)
+        facts.header_bics = facts.bics[:in_header]
         facts.document_bics = facts.bics[in_header:]
         return facts
 
-    def _add(self, element: etree._Element) -> None:
-        if element.get("Ccy") is not None:
-            self.amounts.append(element)
-            return
-        kind = _KINDS.get(element.tag)
-        if kind is None:
-            kind = _kind(element.tag)
-        if kind:
-            if kind == "dates" and len(element):
-                return  # a choice wrapper (DateAndDateTime2Choice), not a leaf date
-            getattr(self, kind).append(element)
+    def _walk(self, top: etree._Element) -> None:
+        """Sort every element of ``top`` (itself included) into its list: one tag read,
+        one attribute read and one dict lookup for an element nobody needs."""
+        lists = {
+            "currencies": self.currencies, "bics": self.bics, "ibans": self.ibans,
+            "uetrs": self.uetrs, "dates": self.dates,
+        }  # fmt: skip
+        amounts, dates, kinds = self.amounts, self.dates, _KINDS
+        for element in top.iter(etree.Element):
+            if element.get("Ccy") is not None:
+                amounts.append(element)
+                continue
+            tag = element.tag
+            kind = kinds.get(tag)
+            if kind is None:
+                kind = _kind(tag)
+            if kind:
+                found = lists[kind]
+                if found is dates and len(element):
+                    continue  # a choice wrapper (DateAndDateTime2Choice), not a leaf date
+                found.append(element)
 
     def find_all(self, path: str) -> list[etree._Element]:
         """Elements at a slash path of local names below the Document's message element."""
@@ -94,4 +105,20 @@ class Facts:
         return all_at(body, clark_steps(self.document.tag, path))
 
     def header_bic(self, side: str) -> etree._Element | None:
-        return first_at(self.header, clark_steps(self.header.tag, f"{side}/FIId/FinInstnId/BICFI"))
+        """What ``header.find("<side>/FIId/FinInstnId/BICFI")`` gives, picked from the
+        header's BICs already collected (the first in document order with that path)."""
+        steps = clark_steps(self.header.tag, f"{side}/FIId/FinInstnId/BICFI")
+        for element in self.header_bics:
+            if _at(element, steps, self.header):
+                return element
+        return None
+
+
+def _at(element: etree._Element, steps: tuple[str, ...], top: etree._Element) -> bool:
+    """``element`` is at the path ``steps`` (Clark tags) below ``top``."""
+    node: etree._Element | None = element
+    for step in reversed(steps):
+        if node is None or node.tag != step:
+            return False
+        node = node.getparent()
+    return node is top
