@@ -205,7 +205,7 @@ def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -
     if sender is None or receiver is None:
         side = "Fr" if sender is None else "To"
         raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
-    walk = _Walk(f"{{{etree.QName(document).namespace}}}")
+    walk = _Walk(_clark_prefix(document))
     body = next(iter(document), None)
     if body is not None:
         walk.run(body)
@@ -252,6 +252,15 @@ def _interesting(ns: str) -> dict[str, str]:
         wanted = (*_ROLES, *_PATH_TAGS, *_TRANSACTIONS, *_OTHERS)
         names = _INTERESTING[ns] = {ns + local: local for local in wanted}
     return names
+
+
+def _clark_prefix(element: etree._Element) -> str:
+    """``f"{{{etree.QName(element).namespace}}}"``, sliced from the tag when it has a
+    namespace instead of building a QName."""
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[: tag.index("}") + 1]
+    return f"{{{etree.QName(element).namespace}}}"
 
 
 def _tag(element: etree._Element | None) -> object:
