@@ -20,6 +20,7 @@ from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022.model import HEADER_NS, FreeText, ParsedMessage, Party
 from finmesh.domain.iso20022.tracking import flow_facts
 from finmesh.domain.reasons import Reason
+from finmesh.domain.rules.facts import KINDS, Facts, kind_of
 
 _ROLES = frozenset(
     {
@@ -98,15 +99,33 @@ class _Walk:
         self.amounts: list[tuple[str, str]] = []
         self.uetr: str | None = None
 
-    def run(self, top: etree._Element) -> _Walk:
+    def run(self, top: etree._Element, facts: Facts | None = None) -> _Walk:
+        """Walk ``top`` and its descendants; with ``facts``, sort each element into the
+        rules' facts on the way, as ``Facts.sort`` does (one walk serves both)."""
         ns, names, top_tag = self.ns, self.names, top.tag
         # Element -> (its party slot, its path below the role element plus "/"), for
         # elements on the way to a fact: facts are found from their parent alone.
         inside: dict[etree._Element, tuple[dict[str, str], str]] = {}
         # (parent, role) -> the slot of that role there, for its sibling <role>Acct.
         by_role: dict[tuple[etree._Element | None, str], dict[str, str]] = {}
-        for element in top.iter():
-            local = names.get(element.tag)
+        lists = facts.lists() if facts is not None else None
+        fact_amounts = facts.amounts if facts is not None else []
+        dates = facts.dates if facts is not None else []
+        kinds = KINDS
+        for element in top.iter(etree.Element):
+            tag = element.tag
+            if lists is not None:
+                if element.get("Ccy") is not None:
+                    fact_amounts.append(element)
+                else:
+                    kind = kinds.get(tag)
+                    if kind is None:
+                        kind = kind_of(tag)
+                    if kind:
+                        found = lists[kind]
+                        if found is not dates or not len(element):
+                            found.append(element)
+            local = names.get(tag)
             if local is None:
                 continue
             parent = element.getparent()
@@ -191,6 +210,14 @@ class _Walk:
 
 def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -> ParsedMessage:
     """Build the ParsedMessage of a message whose header and document passed validation."""
+    return scan(header, document).message(msg_def_id)
+
+
+def scan(
+    header: etree._Element, document: etree._Element, facts: Facts | None = None
+) -> Scanned:
+    """Walk a validated AppHdr and Document once for what ``extract`` reads; with the
+    rules' ``facts`` begun (``RuleBook.begin``), complete them in the same walk."""
     h = f"{{{HEADER_NS}}}"
     fields: dict[str, str | None] = {}
     header_walk = _Walk(h)
@@ -200,36 +227,64 @@ def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -
             header_walk.run(child)
         elif local in _HEADER_FIELDS:
             fields[local] = child.text
-    sender = header_walk.institution_bic("Fr")
-    receiver = header_walk.institution_bic("To")
-    if sender is None or receiver is None:
-        side = "Fr" if sender is None else "To"
-        raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
     walk = _Walk(_clark_prefix(document))
-    body = next(iter(document), None)
+    if facts is not None:
+        facts.sort((document,))
+    children = iter(document)
+    body = next(children, None)
     if body is not None:
-        walk.run(body)
-    amount, currency = (None, None)
-    if not msg_def_id.startswith("pacs.002."):
-        amount, currency = _total(walk.amounts, walk.transactions)
-    return ParsedMessage(
-        sender_bic=sender,
-        receiver_bic=receiver,
-        biz_msg_id=fields.get("BizMsgIdr") or "",
-        msg_def_id=fields.get("MsgDefIdr") or msg_def_id,
-        business_service=fields.get("BizSvc"),
-        created=fields.get("CreDt"),
-        priority=fields.get("Prty"),
-        possible_duplicate=(fields.get("PssblDplct") or "").strip() in _TRUE,
-        uetr=walk.uetr,
-        amount=amount,
-        currency=currency,
-        transactions=walk.transactions,
-        parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
-        purposes=tuple(walk.purposes),
-        free_text=tuple(walk.free_text),
-        flow=flow_facts(document, msg_def_id) if walk.uetr is not None else None,
-    )
+        walk.run(body, facts)
+    if facts is not None:
+        for child in children:
+            facts.sort(child.iter(etree.Element))
+        facts.complete()
+    return Scanned(document, fields, header_walk, walk)
+
+
+class Scanned:
+    """What ``scan`` read, for building the ParsedMessage."""
+
+    def __init__(
+        self,
+        document: etree._Element,
+        fields: dict[str, str | None],
+        header_walk: _Walk,
+        walk: _Walk,
+    ) -> None:
+        self.document = document
+        self.fields = fields
+        self.header_walk = header_walk
+        self.walk = walk
+
+    def message(self, msg_def_id: str) -> ParsedMessage:
+        """The ParsedMessage, or Rejected when the AppHdr names no sender or receiver BIC."""
+        fields, header_walk, walk = self.fields, self.header_walk, self.walk
+        sender = header_walk.institution_bic("Fr")
+        receiver = header_walk.institution_bic("To")
+        if sender is None or receiver is None:
+            side = "Fr" if sender is None else "To"
+            raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
+        amount, currency = (None, None)
+        if not msg_def_id.startswith("pacs.002."):
+            amount, currency = _total(walk.amounts, walk.transactions)
+        return ParsedMessage(
+            sender_bic=sender,
+            receiver_bic=receiver,
+            biz_msg_id=fields.get("BizMsgIdr") or "",
+            msg_def_id=fields.get("MsgDefIdr") or msg_def_id,
+            business_service=fields.get("BizSvc"),
+            created=fields.get("CreDt"),
+            priority=fields.get("Prty"),
+            possible_duplicate=(fields.get("PssblDplct") or "").strip() in _TRUE,
+            uetr=walk.uetr,
+            amount=amount,
+            currency=currency,
+            transactions=walk.transactions,
+            parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
+            purposes=tuple(walk.purposes),
+            free_text=tuple(walk.free_text),
+            flow=flow_facts(self.document, msg_def_id) if walk.uetr is not None else None,
+        )
 
 
 def _total(amounts: list[tuple[str, str]], transactions: int) -> tuple[Decimal | None, str | None]:

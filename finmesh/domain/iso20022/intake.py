@@ -12,7 +12,7 @@ from datetime import datetime
 from lxml import etree
 
 from finmesh.domain.errors import Rejected
-from finmesh.domain.iso20022.extract import extract
+from finmesh.domain.iso20022.extract import extract, scan
 from finmesh.domain.iso20022.model import HEADER_DEF, HEADER_NS, ParsedMessage, definition_of
 from finmesh.domain.iso20022.registry import SchemaRegistry
 from finmesh.domain.iso20022.safe_xml import parse_untrusted
@@ -77,7 +77,12 @@ def parse_message(
     if problem is not None:
         raise Rejected(Reason.SCHEMA_INVALID, problem)
     if rules is not None and not translated:
-        rules.check(header, document, document_def, _child_text(header, _HEADER_BIZSVC), now)
+        service = _child_text(header, _HEADER_BIZSVC)
+        facts = rules.begin(header, document, document_def, service, now)
+        if facts is not None:
+            scanned = scan(header, document, facts)  # one walk for the rules and extraction
+            rules.check_facts(facts)
+            return scanned.message(document_def)
     return extract(header, document, document_def)
 
 

@@ -90,9 +90,27 @@ class RuleBook:
         now: datetime | None = None,
     ) -> None:
         """Raise Rejected at the first rule the schema-valid message breaks."""
-        rules = self.rules_for(business_service)
-        if not rules:
+        facts = self.begin(header, document, msg_def_id, business_service, now)
+        if facts is None:
             return
-        facts = Facts.collect(header, document, msg_def_id, business_service, now)
-        for rule in rules:
+        facts.sort(document.iter(etree.Element))
+        self.check_facts(facts.complete())
+
+    def begin(
+        self,
+        header: etree._Element,
+        document: etree._Element,
+        msg_def_id: str,
+        business_service: str | None,
+        now: datetime | None = None,
+    ) -> Facts | None:
+        """The facts of the AppHdr, for a walk over the Document to complete (see
+        ``Facts.begin``), or None when no rule applies to this business service."""
+        if not self.rules_for(business_service):
+            return None
+        return Facts.begin(header, document, msg_def_id, business_service, now)
+
+    def check_facts(self, facts: Facts) -> None:
+        """Raise Rejected at the first rule a message with these (complete) facts breaks."""
+        for rule in self.rules_for(facts.business_service):
             rule(facts)

@@ -3,6 +3,7 @@ at: amounts with their currency, currency codes, BICs, IBANs, UETRs, dates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,12 +17,13 @@ BIC_TAGS = frozenset({"BICFI", "AnyBIC", "BIC", "BICOrBEI"})
 UETR_TAGS = frozenset({"UETR", "OrgnlUETR"})
 
 
-_KINDS: dict[object, str] = {}
-"""Clark tag -> the list of Facts its elements go to ("" for none), filled as met."""
+KINDS: dict[object, str] = {}
+"""Clark tag -> the list of Facts its elements go to ("" for none), filled as met by
+``kind_of``."""
 _KINDS_MAX = 100_000
 
 
-def _kind(tag: object) -> str:
+def kind_of(tag: object) -> str:
     name = local(tag)
     kind = (
         "currencies" if name in CURRENCY_TAGS
@@ -31,8 +33,8 @@ def _kind(tag: object) -> str:
         else "dates" if name.endswith(("Dt", "DtTm"))
         else ""
     )  # fmt: skip
-    if len(_KINDS) < _KINDS_MAX:
-        _KINDS[tag] = kind
+    if len(KINDS) < _KINDS_MAX:
+        KINDS[tag] = kind
     return kind
 
 
@@ -58,6 +60,9 @@ class Facts:
     dates: list[etree._Element] = field(default_factory=list)
     """Leaf elements named ``...Dt`` or ``...DtTm``."""
 
+    _in_header: int = -1
+    """How many of ``bics`` are the AppHdr's, once its elements are sorted."""
+
     @classmethod
     def collect(
         cls,
@@ -67,30 +72,54 @@ class Facts:
         business_service: str | None,
         now: datetime | None,
     ) -> Facts:
+        """The facts of a message, in a walk of their own over the Document."""
+        facts = cls.begin(header, document, msg_def_id, business_service, now)
+        facts.sort(document.iter(etree.Element))
+        return facts.complete()
+
+    @classmethod
+    def begin(
+        cls,
+        header: etree._Element,
+        document: etree._Element,
+        msg_def_id: str,
+        business_service: str | None,
+        now: datetime | None,
+    ) -> Facts:
+        """The facts of the AppHdr; the Document's elements are to be ``sort``-ed in, in
+        document order (by ``collect``, or by a walk that reads them for more than the
+        rules), then ``complete``."""
         facts = cls(msg_def_id, business_service, header, document, now)
-        facts._walk(header)
-        in_header = len(facts.bics)
-        facts._walk(document)
-        facts.header_bics = facts.bics[:in_header]
-        facts.document_bics = facts.bics[in_header:]
+        facts.sort(header.iter(etree.Element))
+        facts._in_header = len(facts.bics)
         return facts
 
-    def _walk(self, top: etree._Element) -> None:
-        """Sort every element of ``top`` (itself included) into its list: one tag read,
-        one attribute read and one dict lookup for an element nobody needs."""
-        lists = {
+    def complete(self) -> Facts:
+        self.header_bics = self.bics[: self._in_header]
+        self.document_bics = self.bics[self._in_header :]
+        return self
+
+    def lists(self) -> dict[str, list[etree._Element]]:
+        """Kind (``kind_of``) -> the list its elements go to, amounts aside."""
+        return {
             "currencies": self.currencies, "bics": self.bics, "ibans": self.ibans,
             "uetrs": self.uetrs, "dates": self.dates,
         }  # fmt: skip
-        amounts, dates, kinds = self.amounts, self.dates, _KINDS
-        for element in top.iter(etree.Element):
+
+    def sort(self, elements: Iterable[etree._Element]) -> None:
+        """Sort elements into their lists: one tag read, one attribute read and one dict
+        lookup for an element nobody needs. A walk that reads elements for more than the
+        rules does the same inline (extract.py): keep the two alike."""
+        lists = self.lists()
+        amounts, dates, kinds = self.amounts, self.dates, KINDS
+        for element in elements:
             if element.get("Ccy") is not None:
                 amounts.append(element)
                 continue
             tag = element.tag
             kind = kinds.get(tag)
             if kind is None:
-                kind = _kind(tag)
+                kind = kind_of(tag)
             if kind:
                 found = lists[kind]
                 if found is dates and len(element):
