@@ -183,6 +183,10 @@ _AGENTS = {
     "To": frozenset({"InstdAgt", "Assgne/Agt"}),
 }
 """AppHdr side -> the agents CBPR+ requires it to equal (payments; case assignments)."""
+_AGENT_ROLES = frozenset(
+    name.rpartition("/")[2] for names in _AGENTS.values() for name in names
+)
+"""The agent element names any side looks for (alone, or as the last step)."""
 _AGENT_HOMES = frozenset({"GrpHdr", "CdtTrfTxInf", "TxInfAndSts", "TxInf", "Assgnmt"})
 """Where those agents are the message's own (not those of an underlying transaction,
 such as the customer credit transfer a pacs.009 COV carries)."""
@@ -212,10 +216,12 @@ def _agent_bics(facts: Facts) -> dict[str, list[etree._Element]]:
             continue
         institution = element.getparent()
         agent = None if institution is None else institution.getparent()
-        home = None if agent is None else agent.getparent()
+        if agent is None or local(agent.tag) not in _AGENT_ROLES:
+            continue  # no side could name it: skip the reads below
+        home = agent.getparent()
         if home is None or local(institution.tag) != "FinInstnId":  # type: ignore[union-attr]
             continue
-        role, where = local(agent.tag), local(home.tag)  # type: ignore[union-attr]
+        role, where = local(agent.tag), local(home.tag)
         outer = home.getparent()
         pair = f"{where}/{role}"
         for side, names in _AGENTS.items():
