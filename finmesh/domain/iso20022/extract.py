@@ -99,35 +99,49 @@ class _Walk:
         self.amounts: list[tuple[str, str]] = []
         self.uetr: str | None = None
 
-    def run(self, top: etree._Element, facts: Facts | None = None) -> _Walk:
-        """Walk ``top`` and its descendants; with ``facts``, sort each element into the
-        rules' facts on the way, as ``Facts.sort`` does (one walk serves both)."""
-        ns, names, top_tag = self.ns, self.names, top.tag
+    def run(self, top: etree._Element) -> _Walk:
+        """Read ``top`` and its descendants."""
+        names = self.names
+        picked = [
+            (element, local)
+            for element in top.iter(etree.Element)
+            if (local := names.get(element.tag)) is not None
+        ]
+        return self.read(top.tag, picked)
+
+    def pick(self, top: etree._Element, facts: Facts) -> list[tuple[etree._Element, str]]:
+        """The (element, local name) pairs ``read`` needs from ``top`` and its descendants,
+        in document order, each element sorted into the rules' ``facts`` on the way as
+        ``Facts.sort`` does: one walk serves both, and the reading waits for the rules."""
+        names, kinds, picked = self.names, KINDS, []
+        lists, amounts, dates = facts.lists(), facts.amounts, facts.dates
+        for element in top.iter(etree.Element):
+            tag = element.tag
+            if element.get("Ccy") is not None:
+                amounts.append(element)
+            else:
+                kind = kinds.get(tag)
+                if kind is None:
+                    kind = kind_of(tag)
+                if kind:
+                    found = lists[kind]
+                    if found is not dates or not len(element):
+                        found.append(element)
+            local = names.get(tag)
+            if local is not None:
+                picked.append((element, local))
+        return picked
+
+    def read(self, top_tag: object, picked: list[tuple[etree._Element, str]]) -> _Walk:
+        """Collect the parties, amounts, purposes and free text of the picked elements of
+        one subtree (whose top has ``top_tag``), in document order."""
+        ns = self.ns
         # Element -> (its party slot, its path below the role element plus "/"), for
         # elements on the way to a fact: facts are found from their parent alone.
         inside: dict[etree._Element, tuple[dict[str, str], str]] = {}
         # (parent, role) -> the slot of that role there, for its sibling <role>Acct.
         by_role: dict[tuple[etree._Element | None, str], dict[str, str]] = {}
-        lists = facts.lists() if facts is not None else None
-        fact_amounts = facts.amounts if facts is not None else []
-        dates = facts.dates if facts is not None else []
-        kinds = KINDS
-        for element in top.iter(etree.Element):
-            tag = element.tag
-            if lists is not None:
-                if element.get("Ccy") is not None:
-                    fact_amounts.append(element)
-                else:
-                    kind = kinds.get(tag)
-                    if kind is None:
-                        kind = kind_of(tag)
-                    if kind:
-                        found = lists[kind]
-                        if found is not dates or not len(element):
-                            found.append(element)
-            local = names.get(tag)
-            if local is None:
-                continue
+        for element, local in picked:
             parent = element.getparent()
             if local in _ROLES and (local != "Agt" or _tag(parent) == ns + "ChrgsInf"):
                 slot = self.slots[element] = {"role": local}
@@ -216,54 +230,66 @@ def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -
 def scan(
     header: etree._Element, document: etree._Element, facts: Facts | None = None
 ) -> Scanned:
-    """Walk a validated AppHdr and Document once for what ``extract`` reads; with the
-    rules' ``facts`` begun (``RuleBook.begin``), complete them in the same walk."""
-    h = f"{{{HEADER_NS}}}"
-    fields: dict[str, str | None] = {}
-    header_walk = _Walk(h)
-    for child in header:
-        local = _local(child.tag)
-        if local in ("Fr", "To"):
-            header_walk.run(child)
-        elif local in _HEADER_FIELDS:
-            fields[local] = child.text
+    """Walk a validated Document for what ``extract`` reads; with the rules' ``facts``
+    begun (``RuleBook.begin``), complete them in the same walk. The reading itself
+    waits for ``Scanned.message`` (a message the rules refuse is never read)."""
     walk = _Walk(_clark_prefix(document))
     if facts is not None:
         facts.sort((document,))
     children = iter(document)
     body = next(children, None)
-    if body is not None:
-        walk.run(body, facts)
+    picked = None
+    if body is not None and facts is not None:
+        picked = walk.pick(body, facts)
     if facts is not None:
         for child in children:
             facts.sort(child.iter(etree.Element))
         facts.complete()
-    return Scanned(document, fields, header_walk, walk)
+    return Scanned(header, document, body, walk, picked)
 
 
 class Scanned:
-    """What ``scan`` read, for building the ParsedMessage."""
+    """A Document walked by ``scan``, for building the ParsedMessage."""
 
     def __init__(
         self,
+        header: etree._Element,
         document: etree._Element,
-        fields: dict[str, str | None],
-        header_walk: _Walk,
+        body: etree._Element | None,
         walk: _Walk,
+        picked: list[tuple[etree._Element, str]] | None,
     ) -> None:
+        self.header = header
         self.document = document
-        self.fields = fields
-        self.header_walk = header_walk
+        self.body = body
         self.walk = walk
+        self.picked = picked
+
+    def _read_header(self) -> tuple[dict[str, str | None], _Walk]:
+        fields: dict[str, str | None] = {}
+        header_walk = _Walk(f"{{{HEADER_NS}}}")
+        for child in self.header:
+            local = _local(child.tag)
+            if local in ("Fr", "To"):
+                header_walk.run(child)
+            elif local in _HEADER_FIELDS:
+                fields[local] = child.text
+        return fields, header_walk
 
     def message(self, msg_def_id: str) -> ParsedMessage:
         """The ParsedMessage, or Rejected when the AppHdr names no sender or receiver BIC."""
-        fields, header_walk, walk = self.fields, self.header_walk, self.walk
+        fields, header_walk = self._read_header()
         sender = header_walk.institution_bic("Fr")
         receiver = header_walk.institution_bic("To")
         if sender is None or receiver is None:
             side = "Fr" if sender is None else "To"
             raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
+        walk, body = self.walk, self.body
+        if body is not None:
+            if self.picked is None:
+                walk.run(body)
+            else:
+                walk.read(body.tag, self.picked)
         amount, currency = (None, None)
         if not msg_def_id.startswith("pacs.002."):
             amount, currency = _total(walk.amounts, walk.transactions)
