@@ -187,7 +187,7 @@ def summary(outcomes: dict[str, Any]) -> str:
 def write_fixture() -> None:
     bench = bench_payloads()
     samples = sample_payloads()
-    fixture = {
+    fixture: dict[str, dict[str, Any]] = {
         "bench_payloads": {name: payload.decode() for name, payload in bench.items()},
         "bench": record(bench),
         "samples": record(samples),
