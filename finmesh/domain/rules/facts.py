@@ -60,7 +60,7 @@ class Facts:
     dates: list[etree._Element] = field(default_factory=list)
     """Leaf elements named ``...Dt`` or ``...DtTm``."""
 
-    _in_header: int = -1
+    _in_header: int = field(default=-1, init=False, repr=False, compare=False)
     """How many of ``bics`` are the AppHdr's, once its elements are sorted."""
 
     @classmethod
@@ -72,7 +72,7 @@ class Facts:
         business_service: str | None,
         now: datetime | None,
     ) -> Facts:
-        """The facts of a message, in a walk of their own over the Document."""
+        """The facts of a message, in walks of their own over the AppHdr and Document."""
         facts = cls.begin(header, document, msg_def_id, business_service, now)
         facts.sort(document.iter(etree.Element))
         return facts.complete()
