@@ -8,6 +8,10 @@ elements below it fill that slot when their path up to it is one of the known sh
 A party's account is its sibling ``<role>Acct`` (DbtrAcct beside Dbtr): its IBAN joins
 the party's slot. Free text (remittance information, instructions to agents,
 proprietary purposes) is collected on the way for screening.
+
+In ``parse_message`` the same Document walk also sorts every element into the rules'
+facts (``scan`` with ``Facts``): the walk picks the elements read here, the rules run
+on the completed facts, and only then are the picked elements read (``Scanned``).
 """
 
 from __future__ import annotations
@@ -277,7 +281,8 @@ class Scanned:
         return fields, header_walk
 
     def message(self, msg_def_id: str) -> ParsedMessage:
-        """The ParsedMessage, or Rejected when the AppHdr names no sender or receiver BIC."""
+        """The ParsedMessage, or Rejected when the AppHdr names no sender or receiver BIC
+        (once per scan: the reading accumulates)."""
         fields, header_walk = self._read_header()
         sender = header_walk.institution_bic("Fr")
         receiver = header_walk.institution_bic("To")

@@ -1,5 +1,6 @@
-"""One walk over a validated AppHdr and Document collecting the elements the rules look
-at: amounts with their currency, currency codes, BICs, IBANs, UETRs, dates."""
+"""The elements of a validated AppHdr and Document the rules look at: amounts with their
+currency, currency codes, BICs, IBANs, UETRs, dates. ``Facts.collect`` walks for them;
+``parse_message`` sorts the Document's elements in during extraction's own walk."""
 
 from __future__ import annotations
 
