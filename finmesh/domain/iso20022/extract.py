@@ -8,6 +8,10 @@ elements below it fill that slot when their path up to it is one of the known sh
 A party's account is its sibling ``<role>Acct`` (DbtrAcct beside Dbtr): its IBAN joins
 the party's slot. Free text (remittance information, instructions to agents,
 proprietary purposes) is collected on the way for screening.
+
+In ``parse_message`` the same Document walk also sorts every element into the rules'
+facts (``scan`` with ``Facts``): the walk picks the elements read here, the rules run
+on the completed facts, and only then are the picked elements read (``Scanned``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from finmesh.domain.errors import Rejected
 from finmesh.domain.iso20022.model import HEADER_NS, FreeText, ParsedMessage, Party
 from finmesh.domain.iso20022.tracking import flow_facts
 from finmesh.domain.reasons import Reason
+from finmesh.domain.rules.facts import KINDS, Facts, kind_of
 
 _ROLES = frozenset(
     {
@@ -99,19 +104,50 @@ class _Walk:
         self.uetr: str | None = None
 
     def run(self, top: etree._Element) -> _Walk:
-        ns, names, top_tag = self.ns, self.names, top.tag
+        """Read ``top`` and its descendants."""
+        names = self.names
+        picked = [
+            (element, local)
+            for element in top.iter(etree.Element)
+            if (local := names.get(element.tag)) is not None
+        ]
+        return self.read(top.tag, picked)
+
+    def pick(self, top: etree._Element, facts: Facts) -> list[tuple[etree._Element, str]]:
+        """The (element, local name) pairs ``read`` needs from ``top`` and its descendants,
+        in document order, each element sorted into the rules' ``facts`` on the way as
+        ``Facts.sort`` does: one walk serves both, and the reading waits for the rules."""
+        names, kinds, picked = self.names, KINDS, []
+        lists, amounts, dates = facts.lists(), facts.amounts, facts.dates
+        for element in top.iter(etree.Element):
+            tag = element.tag
+            if element.get("Ccy") is not None:
+                amounts.append(element)
+            else:
+                kind = kinds.get(tag)
+                if kind is None:
+                    kind = kind_of(tag)
+                if kind:
+                    found = lists[kind]
+                    if found is not dates or not len(element):
+                        found.append(element)
+            local = names.get(tag)
+            if local is not None:
+                picked.append((element, local))
+        return picked
+
+    def read(self, top_tag: object, picked: list[tuple[etree._Element, str]]) -> _Walk:
+        """Collect the parties, amounts, purposes and free text of the picked elements of
+        one subtree (whose top has ``top_tag``), in document order."""
+        ns = self.ns
         # Element -> (its party slot, its path below the role element plus "/"), for
         # elements on the way to a fact: facts are found from their parent alone.
         inside: dict[etree._Element, tuple[dict[str, str], str]] = {}
         # (parent, role) -> the slot of that role there, for its sibling <role>Acct.
         by_role: dict[tuple[etree._Element | None, str], dict[str, str]] = {}
-        for element in top.iter():
-            local = names.get(element.tag)
-            if local is None:
-                continue
+        for element, local in picked:
             parent = element.getparent()
-            parent_tag = parent.tag if parent is not None else None
-            if local in _ROLES and (local != "Agt" or parent_tag == ns + "ChrgsInf"):
+            if local in _ROLES and (local != "Agt" or _tag(parent) == ns + "ChrgsInf"):
                 slot = self.slots[element] = {"role": local}
                 inside[element] = (slot, "")
                 by_role[(parent, local)] = slot
@@ -135,19 +171,19 @@ class _Walk:
                 if owner is not None:
                     inside[element] = (owner, _ACCOUNT)
             elif local in _TRANSACTIONS:
-                self.transactions += parent_tag == top_tag
+                self.transactions += _tag(parent) == top_tag
             elif not element.text:
                 continue
             elif local == "Cd":
-                if parent_tag in (ns + "Purp", ns + "CtgyPurp"):
+                if _tag(parent) in (ns + "Purp", ns + "CtgyPurp"):
                     self.purposes.setdefault(element.text, None)
             elif local == "IntrBkSttlmAmt":
-                if parent_tag in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
+                if _tag(parent) in (ns + "CdtTrfTxInf", ns + "TxInfAndSts"):
                     self.amounts.append((element.text, element.get("Ccy", "")))
             elif local in ("UETR", "OrgnlUETR") and self.uetr is None:
                 self.uetr = element.text
-            elif parent_tag is not None:
-                self._free_text(local, parent_tag, element.text)
+            elif parent is not None:
+                self._free_text(local, parent.tag, element.text)
         return self
 
     def _repeated(self, slot: dict[str, str], fact: str, local: str, text: str | None) -> None:
@@ -192,45 +228,94 @@ class _Walk:
 
 def extract(header: etree._Element, document: etree._Element, msg_def_id: str) -> ParsedMessage:
     """Build the ParsedMessage of a message whose header and document passed validation."""
-    h = f"{{{HEADER_NS}}}"
-    fields: dict[str, str | None] = {}
-    header_walk = _Walk(h)
-    for child in header:
-        local = _local(child.tag)
-        if local in ("Fr", "To"):
-            header_walk.run(child)
-        elif local in _HEADER_FIELDS:
-            fields[local] = child.text
-    sender = header_walk.institution_bic("Fr")
-    receiver = header_walk.institution_bic("To")
-    if sender is None or receiver is None:
-        side = "Fr" if sender is None else "To"
-        raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
-    walk = _Walk(f"{{{etree.QName(document).namespace}}}")
-    body = next(iter(document), None)
-    if body is not None:
-        walk.run(body)
-    amount, currency = (None, None)
-    if not msg_def_id.startswith("pacs.002."):
-        amount, currency = _total(walk.amounts, walk.transactions)
-    return ParsedMessage(
-        sender_bic=sender,
-        receiver_bic=receiver,
-        biz_msg_id=fields.get("BizMsgIdr") or "",
-        msg_def_id=fields.get("MsgDefIdr") or msg_def_id,
-        business_service=fields.get("BizSvc"),
-        created=fields.get("CreDt"),
-        priority=fields.get("Prty"),
-        possible_duplicate=(fields.get("PssblDplct") or "").strip() in _TRUE,
-        uetr=walk.uetr,
-        amount=amount,
-        currency=currency,
-        transactions=walk.transactions,
-        parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
-        purposes=tuple(walk.purposes),
-        free_text=tuple(walk.free_text),
-        flow=flow_facts(document, msg_def_id) if walk.uetr is not None else None,
-    )
+    return scan(header, document).message(msg_def_id)
+
+
+def scan(
+    header: etree._Element, document: etree._Element, facts: Facts | None = None
+) -> Scanned:
+    """Walk a validated Document for what ``extract`` reads; with the rules' ``facts``
+    begun (``RuleBook.begin``), complete them in the same walk. The reading itself
+    waits for ``Scanned.message`` (a message the rules refuse is never read)."""
+    walk = _Walk(_clark_prefix(document))
+    if facts is not None:
+        facts.sort((document,))
+    children = iter(document)
+    body = next(children, None)
+    picked = None
+    if body is not None and facts is not None:
+        picked = walk.pick(body, facts)
+    if facts is not None:
+        for child in children:
+            facts.sort(child.iter(etree.Element))
+        facts.complete()
+    return Scanned(header, document, body, walk, picked)
+
+
+class Scanned:
+    """A Document walked by ``scan``, for building the ParsedMessage."""
+
+    def __init__(
+        self,
+        header: etree._Element,
+        document: etree._Element,
+        body: etree._Element | None,
+        walk: _Walk,
+        picked: list[tuple[etree._Element, str]] | None,
+    ) -> None:
+        self.header = header
+        self.document = document
+        self.body = body
+        self.walk = walk
+        self.picked = picked
+
+    def _read_header(self) -> tuple[dict[str, str | None], _Walk]:
+        fields: dict[str, str | None] = {}
+        header_walk = _Walk(f"{{{HEADER_NS}}}")
+        for child in self.header:
+            local = _local(child.tag)
+            if local in ("Fr", "To"):
+                header_walk.run(child)
+            elif local in _HEADER_FIELDS:
+                fields[local] = child.text
+        return fields, header_walk
+
+    def message(self, msg_def_id: str) -> ParsedMessage:
+        """The ParsedMessage, or Rejected when the AppHdr names no sender or receiver BIC
+        (once per scan: the reading accumulates)."""
+        fields, header_walk = self._read_header()
+        sender = header_walk.institution_bic("Fr")
+        receiver = header_walk.institution_bic("To")
+        if sender is None or receiver is None:
+            side = "Fr" if sender is None else "To"
+            raise Rejected(Reason.INVALID_BIC, f"AppHdr {side} carries no FIId/FinInstnId/BICFI")
+        walk, body = self.walk, self.body
+        if body is not None:
+            if self.picked is None:
+                walk.run(body)
+            else:
+                walk.read(body.tag, self.picked)
+        amount, currency = (None, None)
+        if not msg_def_id.startswith("pacs.002."):
+            amount, currency = _total(walk.amounts, walk.transactions)
+        return ParsedMessage(
+            sender_bic=sender,
+            receiver_bic=receiver,
+            biz_msg_id=fields.get("BizMsgIdr") or "",
+            msg_def_id=fields.get("MsgDefIdr") or msg_def_id,
+            business_service=fields.get("BizSvc"),
+            created=fields.get("CreDt"),
+            priority=fields.get("Prty"),
+            possible_duplicate=(fields.get("PssblDplct") or "").strip() in _TRUE,
+            uetr=walk.uetr,
+            amount=amount,
+            currency=currency,
+            transactions=walk.transactions,
+            parties=tuple(dict.fromkeys([*header_walk.parties(), *walk.parties()])),
+            purposes=tuple(walk.purposes),
+            free_text=tuple(walk.free_text),
+            flow=flow_facts(self.document, msg_def_id) if walk.uetr is not None else None,
+        )
 
 
 def _total(amounts: list[tuple[str, str]], transactions: int) -> tuple[Decimal | None, str | None]:
@@ -253,6 +338,21 @@ def _interesting(ns: str) -> dict[str, str]:
         wanted = (*_ROLES, *_PATH_TAGS, *_TRANSACTIONS, *_OTHERS)
         names = _INTERESTING[ns] = {ns + local: local for local in wanted}
     return names
+
+
+def _clark_prefix(element: etree._Element) -> str:
+    """``f"{{{etree.QName(element).namespace}}}"``, sliced from the tag when it has a
+    namespace instead of building a QName."""
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[: tag.index("}") + 1]
+    return f"{{{etree.QName(element).namespace}}}"
+
+
+def _tag(element: etree._Element | None) -> object:
+    """The tag of an element that may be absent (read only where it is needed: each
+    read builds a new string)."""
+    return element.tag if element is not None else None
 
 
 def _local(tag: object) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from lxml import etree
 
 from finmesh.domain.errors import Rejected
-from finmesh.domain.iso20022.extract import extract
+from finmesh.domain.iso20022.extract import extract, scan
 from finmesh.domain.iso20022.model import HEADER_DEF, HEADER_NS, ParsedMessage, definition_of
 from finmesh.domain.iso20022.registry import SchemaRegistry
 from finmesh.domain.iso20022.safe_xml import parse_untrusted
@@ -48,7 +48,7 @@ def parse_message(
     root = parse_untrusted(payload)
     header, document = split_envelope(root)
 
-    header_def = definition_of(etree.QName(header).namespace)
+    header_def = definition_of(_namespace(header))
     if header_def != HEADER_DEF:
         raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"header definition {header_def!r}")
     header_validator = schemas.validator_for(HEADER_DEF)
@@ -58,7 +58,7 @@ def parse_message(
     if problem is not None:
         raise Rejected(Reason.HEADER_SCHEMA_INVALID, problem)
 
-    document_def = definition_of(etree.QName(document).namespace)
+    document_def = definition_of(_namespace(document))
     if document_def is None or document_def == HEADER_DEF:
         raise Rejected(Reason.UNSUPPORTED_MESSAGE, f"document definition {document_def!r}")
     validator = schemas.validator_for(document_def)
@@ -67,7 +67,7 @@ def parse_message(
             Reason.UNSUPPORTED_MESSAGE,
             f"{document_def}: no official schema of this definition is registered",
         )
-    declared = header.findtext(_HEADER_MSGDEF)
+    declared = _child_text(header, _HEADER_MSGDEF)
     if declared != document_def:
         raise Rejected(
             Reason.DEFINITION_MISMATCH,
@@ -77,7 +77,12 @@ def parse_message(
     if problem is not None:
         raise Rejected(Reason.SCHEMA_INVALID, problem)
     if rules is not None and not translated:
-        rules.check(header, document, document_def, header.findtext(_HEADER_BIZSVC), now)
+        service = _child_text(header, _HEADER_BIZSVC)
+        facts = rules.begin(header, document, document_def, service, now)
+        if facts is not None:
+            scanned = scan(header, document, facts)  # one walk for the rules and extraction
+            rules.check_facts(facts)
+            return scanned.message(document_def)
     return extract(header, document, document_def)
 
 
@@ -95,7 +100,7 @@ def header_sender(payload: bytes) -> str | None:
 def split_envelope(root: etree._Element) -> tuple[etree._Element, etree._Element]:
     """The AppHdr and Document children of any wrapper element, checked for shape only."""
     children = list(root)
-    names = [etree.QName(child).localname for child in children]
+    names = [_localname(child) for child in children]
     if names != ["AppHdr", "Document"]:
         raise Rejected(
             Reason.BAD_ENVELOPE, f"wrapper holds {names[:4]}, expected ['AppHdr', 'Document']"
@@ -107,3 +112,25 @@ def split_envelope(root: etree._Element) -> tuple[etree._Element, etree._Element
 
 def _has_text(text: str | None) -> bool:
     return bool(text and not text.isspace())
+
+
+def _namespace(element: etree._Element) -> str | None:
+    """``etree.QName(element).namespace``, read from the tag without building a QName."""
+    tag = element.tag
+    if isinstance(tag, str):
+        return tag[1 : tag.index("}")] if tag.startswith("{") else None
+    return etree.QName(element).namespace
+
+
+def _localname(element: etree._Element) -> str:
+    """``etree.QName(element).localname``, read from the tag without building a QName."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else etree.QName(element).localname
+
+
+def _child_text(parent: etree._Element, tag: str) -> str | None:
+    """``parent.findtext(tag)`` for one Clark tag (the first such child's text, "" when
+    it has none, None without one), by C-level child iteration instead of ElementPath."""
+    for child in parent.iterchildren(tag):
+        return child.text or ""
+    return None

@@ -36,6 +36,9 @@ _READ = frozenset(
     {*_REFERENCES, "TxSts", "GrpSts", "TxCxlSts", "Conf", "Cd", "UndrlygCstmrCdtTrf"}
 )
 _REASON_PARENTS = frozenset({"StsRsnInf", "RtrRsnInf", "CxlRsnInf", "CxlStsRsnInf"})
+_READ_ANYWHERE = tuple(f"{{*}}{name}" for name in sorted(_READ))
+"""The elements read, in any namespace (or none): libxml2 skips every other element, so
+no Python runs for them."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,8 @@ def flow_facts(document: etree._Element, msg_def_id: str) -> FlowFacts | None:
         return None
     seen: dict[str, str] = {}
     reason: str | None = None
-    for element in document.iter(etree.Element):
-        name = etree.QName(element).localname
-        if name not in _READ:
-            continue
+    for element in document.iter(*_READ_ANYWHERE):
+        name = _local(element.tag)
         if name == "UndrlygCstmrCdtTrf":
             seen.setdefault(name, "")
         elif name == "Cd":
@@ -84,9 +85,13 @@ def _reason_code(element: etree._Element) -> bool:
     return (
         reason is not None
         and block is not None
-        and etree.QName(reason).localname == "Rsn"
-        and etree.QName(block).localname in _REASON_PARENTS
+        and _local(reason.tag) == "Rsn"
+        and _local(block.tag) in _REASON_PARENTS
     )
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _status(step: str, seen: dict[str, str]) -> str:

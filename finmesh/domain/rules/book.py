@@ -19,6 +19,8 @@ from finmesh.domain.rules.checks import Rule
 from finmesh.domain.rules.facts import Facts
 
 BASE_SET = "iso20022"
+_SERVICES_KEPT_MAX = 1_000
+"""BizSvc values whose rules a book keeps at hand (any text may come in a header)."""
 
 _BASE: tuple[Rule, ...] = (
     checks.currency_codes,
@@ -62,8 +64,18 @@ class RuleBook:
         if unknown:
             raise UnknownRuleSet(f"unknown rule sets {unknown}; known: {sorted(RULE_SETS)}")
         self.enabled = frozenset(names)
+        self._for_service: dict[str | None, tuple[Rule, ...]] = {}
+        """BizSvc -> its rules (``rules_for``), for the services met so far."""
 
     def rules_for(self, business_service: str | None) -> tuple[Rule, ...]:
+        found = self._for_service.get(business_service)
+        if found is None:
+            found = self._rules_for(business_service)
+            if len(self._for_service) < _SERVICES_KEPT_MAX:
+                self._for_service[business_service] = found
+        return found
+
+    def _rules_for(self, business_service: str | None) -> tuple[Rule, ...]:
         base = RULE_SETS[BASE_SET] if BASE_SET in self.enabled else ()
         if business_service in self.enabled and business_service != BASE_SET:
             return (*base, *RULE_SETS[business_service])
@@ -78,9 +90,27 @@ class RuleBook:
         now: datetime | None = None,
     ) -> None:
         """Raise Rejected at the first rule the schema-valid message breaks."""
-        rules = self.rules_for(business_service)
-        if not rules:
+        facts = self.begin(header, document, msg_def_id, business_service, now)
+        if facts is None:
             return
-        facts = Facts.collect(header, document, msg_def_id, business_service, now)
-        for rule in rules:
+        facts.sort(document.iter(etree.Element))
+        self.check_facts(facts.complete())
+
+    def begin(
+        self,
+        header: etree._Element,
+        document: etree._Element,
+        msg_def_id: str,
+        business_service: str | None,
+        now: datetime | None = None,
+    ) -> Facts | None:
+        """The facts of the AppHdr, for a walk over the Document to complete (see
+        ``Facts.begin``), or None when no rule applies to this business service."""
+        if not self.rules_for(business_service):
+            return None
+        return Facts.begin(header, document, msg_def_id, business_service, now)
+
+    def check_facts(self, facts: Facts) -> None:
+        """Raise Rejected at the first rule a message with these (complete) facts breaks."""
+        for rule in self.rules_for(facts.business_service):
             rule(facts)

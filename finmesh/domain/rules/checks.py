@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NoReturn
 
 from iso4217 import Currency
 from lxml import etree
@@ -21,7 +22,7 @@ from schwifty.exceptions import SchwiftyException
 from finmesh.domain.errors import Rejected
 from finmesh.domain.reasons import Reason
 from finmesh.domain.rules.facts import Facts
-from finmesh.domain.rules.paths import local, path_of
+from finmesh.domain.rules.paths import clark_steps, first_at, local, path_of
 
 Rule = Callable[[Facts], None]
 
@@ -43,14 +44,17 @@ def _text(element: etree._Element) -> str:
 
 def currency_codes(facts: Facts) -> None:
     for element in facts.amounts:
-        _known_currency(element.get("Ccy", ""), path_of(element, "Ccy"))
+        code = element.get("Ccy", "")
+        if code not in _ISO_CODES:
+            _unknown_currency(code, path_of(element, "Ccy"))
     for element in facts.currencies:
-        _known_currency(_text(element), path_of(element))
+        code = _text(element)
+        if code not in _ISO_CODES:
+            _unknown_currency(code, path_of(element))
 
 
-def _known_currency(code: str, where: str) -> None:
-    if code not in _ISO_CODES:
-        raise Rejected(Reason.UNKNOWN_CURRENCY, f"{where}: {code!r}")
+def _unknown_currency(code: str, where: str) -> NoReturn:
+    raise Rejected(Reason.UNKNOWN_CURRENCY, f"{where}: {code!r}")
 
 
 def minor_units(facts: Facts) -> None:
@@ -132,10 +136,9 @@ def uetr_required(facts: Facts) -> None:
     if where is None:
         return
     transaction, below = where
-    ns = etree.QName(facts.document).namespace
-    steps = "/".join(f"{{{ns}}}{s}" for s in below.split("/"))
+    steps = clark_steps(facts.document.tag, below)
     for element in facts.find_all(transaction):
-        if element.find(steps) is None:
+        if first_at(element, steps) is None:
             raise Rejected(Reason.INVALID_UETR, f"{path_of(element)}/{below}: missing")
 
 
@@ -180,6 +183,10 @@ _AGENTS = {
     "To": frozenset({"InstdAgt", "Assgne/Agt"}),
 }
 """AppHdr side -> the agents CBPR+ requires it to equal (payments; case assignments)."""
+_AGENT_ROLES = frozenset(
+    name.rpartition("/")[2] for names in _AGENTS.values() for name in names
+)
+"""The agent element names any side looks for (alone, or as the last step)."""
 _AGENT_HOMES = frozenset({"GrpHdr", "CdtTrfTxInf", "TxInfAndSts", "TxInf", "Assgnmt"})
 """Where those agents are the message's own (not those of an underlying transaction,
 such as the customer credit transfer a pacs.009 COV carries)."""
@@ -209,10 +216,12 @@ def _agent_bics(facts: Facts) -> dict[str, list[etree._Element]]:
             continue
         institution = element.getparent()
         agent = None if institution is None else institution.getparent()
-        home = None if agent is None else agent.getparent()
+        if agent is None or local(agent.tag) not in _AGENT_ROLES:
+            continue  # no side could name it: skip the reads below
+        home = agent.getparent()
         if home is None or local(institution.tag) != "FinInstnId":  # type: ignore[union-attr]
             continue
-        role, where = local(agent.tag), local(home.tag)  # type: ignore[union-attr]
+        role, where = local(agent.tag), local(home.tag)
         outer = home.getparent()
         pair = f"{where}/{role}"
         for side, names in _AGENTS.items():

@@ -3,6 +3,8 @@ with a 1-based position where an element has same-named siblings (XPath-ish)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 _TOPS = frozenset({"AppHdr", "Document"})
@@ -22,6 +24,36 @@ def local(tag: object) -> str:
         if len(_LOCAL) < _LOCAL_MAX:
             _LOCAL[tag] = found
     return found
+
+
+@lru_cache(maxsize=4_096)
+def clark_steps(top_tag: object, path: str) -> tuple[str, ...]:
+    """A slash path of local names as Clark tags in the namespace of the element whose
+    tag is ``top_tag`` (built once per namespace and path)."""
+    ns = etree.QName(top_tag).namespace if isinstance(top_tag, str) else None
+    prefix = f"{{{ns}}}" if ns is not None else ""
+    return tuple(f"{prefix}{step}" for step in path.split("/"))
+
+
+def first_at(top: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
+    """What ``top.find("a/b/c")`` gives (the first match in document order), by lxml's
+    C-level child iteration instead of its Python ElementPath."""
+    head, rest = steps[0], steps[1:]
+    for child in top.iterchildren(head):
+        if not rest:
+            return child
+        found = first_at(child, rest)
+        if found is not None:
+            return found
+    return None
+
+
+def all_at(top: etree._Element, steps: tuple[str, ...]) -> list[etree._Element]:
+    """What ``top.findall("a/b/c")`` gives, in document order."""
+    head, rest = steps[0], steps[1:]
+    if not rest:
+        return list(top.iterchildren(head))
+    return [found for child in top.iterchildren(head) for found in all_at(child, rest)]
 
 
 def path_of(element: etree._Element, attribute: str | None = None) -> str:
