@@ -20,7 +20,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from benchmarks.counterparties import Counterparties
+from benchmarks.counterparties import Counterparties, client_seed
 from benchmarks.screening.listed_names import Composed
 from benchmarks.stats import die_with_parent, latency_summary, reap, tree_cpu_seconds
 from benchmarks.traffic import (
@@ -73,7 +73,10 @@ def _client_main(job: ClientJob, ready: Any, go: Event, window: Any, results: An
 
 def _client_run(job: ClientJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     http = SignedHttp(job.url, job.profile)
-    names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    names = (
+        None if job.listed is None
+        else Counterparties(job.listed, seed=client_seed(job.profile))
+    )
     if names is not None:
         send_prior_day(http, job.receiver, names)
         http.held = 0  # the prior day's holds are not the measured traffic's

@@ -27,7 +27,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from benchmarks.counterparties import Counterparties
+from benchmarks.counterparties import Counterparties, client_seed
 from benchmarks.crowd import Crowd
 from benchmarks.load import (
     START_DELAY_SECONDS,
@@ -122,7 +122,10 @@ def _sender_main(job: SenderJob, ready: Any, go: Event, window: Any, results: An
 
 def _send(job: SenderJob, ready: Any, go: Event, window: Any) -> dict[str, Any]:
     connections = [SignedHttp(job.url, job.profile) for _ in range(CONNECTIONS_PER_SENDER)]
-    names = None if job.listed is None else Counterparties(job.listed, seed=os.getpid())
+    names = (
+        None if job.listed is None
+        else Counterparties(job.listed, seed=client_seed(job.profile))
+    )
     prior = 0 if names is None else send_prior_day(connections[0], job.receiver, names)
     messages = signed_messages(connections[0].profile, job.receiver, job.messages + 1, names)
     first = messages.pop(0)
