@@ -14,7 +14,7 @@ import os
 import queue
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -120,8 +120,11 @@ def run_closed_loop(
     seconds: float,
     warmup: float,
     listed: tuple[Composed, ...] | None = None,
+    on_window: tuple[Callable[[], None], Callable[[], None]] | None = None,
 ) -> dict[str, Any]:
-    """Throughput and submit->ACK latency of ``len(pairs)`` client processes."""
+    """Throughput and submit->ACK latency of ``len(pairs)`` client processes.
+    ``on_window``: called when the measured window opens and when it closes (a
+    profiler that should see only measured traffic)."""
     per_client = int(POOL_MSGS_PER_S_MAX * (seconds + warmup) / len(pairs)) + batch
     jobs = [ClientJob(url, str(p), r, batch, per_client, listed) for p, r in pairs]
     ctx = mp.get_context("spawn")
@@ -141,7 +144,7 @@ def run_closed_loop(
         w = Window(start, start + warmup, start + warmup + seconds)
         window[:] = [w.start, w.measure_from, w.end]
         go.set()
-        server_cpu = server_cpu_in_window(server_pid, w)
+        server_cpu = server_cpu_in_window(server_pid, w, on_window)
         outcomes = [results.get(timeout=RESULT_SECONDS_MAX + seconds) for _ in procs]
         finished = True
     finally:
@@ -162,11 +165,18 @@ def await_ready(ready: Any, count: int) -> None:
             raise BenchmarkInvalid(f"client {pid} failed while preparing")
 
 
-def server_cpu_in_window(pid: int, w: Window) -> float:
+def server_cpu_in_window(
+    pid: int, w: Window, hooks: tuple[Callable[[], None], Callable[[], None]] | None = None
+) -> float:
     time.sleep(max(0.0, w.measure_from - time.time()))
+    if hooks is not None:
+        hooks[0]()
     before = tree_cpu_seconds(pid)
     time.sleep(max(0.0, w.end - time.time()))
-    return tree_cpu_seconds(pid) - before
+    after = tree_cpu_seconds(pid)
+    if hooks is not None:
+        hooks[1]()
+    return after - before
 
 
 def summarise(
