@@ -11,6 +11,7 @@ import pytest
 from finmesh.network.create import load_ca, onboard
 from finmesh.node.root import Node
 from tests.integration.replay_2022 import replay
+from tests.integration.stores import KINDS, StoreMaker, drop_template, maker
 from tests.integration.timeline_2022 import (
     ENTITIES,
     EXTRA_SUBSIDIARY_PARTICIPANTS,
@@ -19,6 +20,22 @@ from tests.integration.timeline_2022 import (
     Timeline,
 )
 from tests.netutil import authorize_all
+
+
+@pytest.fixture(scope="module")
+def _store_template() -> Iterator[None]:
+    """The migrated PostgreSQL template the store tests clone, dropped after the module."""
+    yield
+    drop_template()
+
+
+@pytest.fixture(params=KINDS)
+def stores(
+    request: pytest.FixtureRequest, tmp_path: Path, _store_template: None
+) -> Iterator[StoreMaker]:
+    """A maker of stores of each kind (SQLite, PostgreSQL) on one fresh database."""
+    with maker(request.param, tmp_path) as made:
+        yield made
 
 
 @pytest.fixture(scope="module")

@@ -18,20 +18,8 @@ from finmesh.identity.profile import load_profile
 from finmesh.node.intake import IntakeRequest, Replayed, Submission
 from finmesh.node.root import Node
 from finmesh.store.port import NonceClaim, NonceReplayed, Stored
-from tests.integration.stores import KINDS, A, B, StoreMaker, drop_template, maker, msg, seed
+from tests.integration.stores import A, B, StoreMaker, msg, seed
 from tests.netutil import authorize_all, participants
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _template() -> Iterator[None]:
-    yield
-    drop_template()
-
-
-@pytest.fixture(params=KINDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
-    with maker(request.param, tmp_path) as made:
-        yield made
 
 
 def _claim(nonce: str, seen_ms: int = 1_000) -> NonceClaim:

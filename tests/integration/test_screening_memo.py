@@ -5,8 +5,6 @@ Real stores (SQLite and PostgreSQL), a real index; only the index's screen is co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,22 +16,10 @@ from finmesh.node.intake_screening import ActiveScreening, memo_scope
 from finmesh.store import memo_tables
 from finmesh.store.port import Guard, PolicyChanged, ScreenedQuery, Stored
 from finmesh.store.sql_store import SqlStore
-from tests.integration.stores import KINDS, A, B, StoreMaker, drop_template, maker, msg, seed
+from tests.integration.stores import A, B, StoreMaker, msg, seed
 
 LISTED = ListEntry("1", EntryType.PERSON, "SECHIN, Igor Ivanovich", countries=("RU",))
 QUERIES = [Query("Dbtr/Nm", name="Igor Sechin"), Query("Cdtr/Nm", name="Anna Schmidt")]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _template() -> Iterator[None]:
-    yield
-    drop_template()
-
-
-@pytest.fixture(params=KINDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
-    with maker(request.param, tmp_path) as made:
-        yield made
 
 
 def _active(version: int = 1) -> tuple[ActiveScreening, list[Query]]:

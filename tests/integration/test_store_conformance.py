@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,19 +27,7 @@ from finmesh.store.port import (
     TrackingRecord,
 )
 from finmesh.store.sql_store import SqlStore
-from tests.integration.stores import KINDS, A, B, C, StoreMaker, drop_template, maker, msg, seed
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _template() -> Iterator[None]:
-    yield
-    drop_template()
-
-
-@pytest.fixture(params=KINDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
-    with maker(request.param, tmp_path) as made:
-        yield made
+from tests.integration.stores import A, B, C, StoreMaker, msg, seed
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ refused with a coded error before anything is touched."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,25 +13,13 @@ from finmesh.store.migrations import IncompatibleStore, Migration
 from finmesh.store.postgres import PostgresStore
 from finmesh.store.sql_store import SqlStore
 from tests import pgutil
-from tests.integration.stores import KINDS, A, B, StoreMaker, drop_template, maker, msg, seed
+from tests.integration.stores import A, B, StoreMaker, msg, seed
 from tests.netutil import run_cli
 
 PROBE = (
     "CREATE TABLE probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"
     "INSERT INTO probe (id, note) VALUES (1, 'added by a later step');\n"
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _template() -> Iterator[None]:
-    yield
-    drop_template()
-
-
-@pytest.fixture(params=KINDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
-    with maker(request.param, tmp_path) as made:
-        yield made
 
 
 def shipped(store: SqlStore) -> tuple[Migration, ...]:

@@ -4,28 +4,14 @@ records still count as stored; queue depth and oldest age per priority."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from finmesh.domain.audit import verify_with_head
 from finmesh.store.port import AlreadyStored, AuditNote, QueueStat
 from finmesh.store.sql_store import SqlStore
-from tests.integration.stores import KINDS, A, B, StoreMaker, drop_template, maker, msg, seed
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _template() -> Iterator[None]:
-    yield
-    drop_template()
-
-
-@pytest.fixture(params=KINDS)
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
-    with maker(request.param, tmp_path) as made:
-        yield made
+from tests.integration.stores import A, B, StoreMaker, msg, seed
 
 
 @pytest.fixture
