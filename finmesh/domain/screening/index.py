@@ -39,6 +39,7 @@ from itertools import repeat
 from operator import mul
 
 from finmesh.domain.screening import scoring, short_forms
+from finmesh.domain.screening.entry_names import entry_names
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
@@ -179,7 +180,7 @@ class ScreeningIndex:
             self._entry_ids.append((list_name, entry.id))
             for bic in entry.bics:
                 self._bics.add(bic[:8].upper(), number)
-            for strength, text, normal in _entry_names(entry):
+            for strength, text, normal in entry_names(entry):
                 words = tuple(map(vocabulary.add, normal.tokens, normal.abjad))
                 pending.append((number, strength, text, words, normal.surname_words))
                 self._file_joined(normal.tokens, words)
@@ -282,8 +283,8 @@ class ScreeningIndex:
 
     def _hit(self, query: Query, found: _Found) -> Hit:
         list_name, listed = self._entries[found.name.entry]
-        words = [self._vocabulary.words[w] for w in found.name.form.words]
-        why = scoring.explain(found.alignment, words, found.name.strength, found.result)
+        form, strength = found.name.form, found.name.strength
+        why = scoring.explain(found.alignment, self._spelled(form), strength, found.result)
         return Hit(list_name, listed.id, listed.name, found.name.text, found.score, why, query)
 
     def _word_matches(self, normal: NormalName, position: int) -> Matches:
@@ -359,9 +360,7 @@ class ScreeningIndex:
         for form in self._candidates(units, floor):
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
-                one_part = not form.person and scoring.one_part_of_a_person(
-                    alignment, len(normal), normal.surname_words
-                )
+                one_part = self._one_part(form, alignment, normal, query_weights)
                 self._keep(
                     found, query, form, alignment, query_weights, min_score, limit,
                     one_part=one_part,
@@ -404,6 +403,23 @@ class ScreeningIndex:
                     result = scoring.finish(*base, self._entries[name.entry][1], query)
                 if result.score >= min_score:
                     found.append(_Found(result.score, name, alignment, result))
+
+    def _spelled(self, form: _Form) -> list[str]:
+        return [self._vocabulary.words[w] for w in form.words]
+
+    def _one_part(
+        self,
+        form: _Form,
+        alignment: scoring.Alignment,
+        normal: NormalName,
+        weights: tuple[float, ...],
+    ) -> bool:
+        """Whether the query's extra words cost in full: an entity matched by one part of a
+        person's name, or a person's word replaced by another (``scoring``)."""
+        if not form.person:
+            return scoring.one_part_of_a_person(alignment, len(normal), normal.surname_words)
+        listed = (self._spelled(form), form.weights)
+        return scoring.a_word_replaced(alignment, listed, (normal.tokens, weights))
 
     def _query_weights(self, normal: NormalName) -> tuple[float, ...]:
         factors = positional_factors(normal.tokens, True, normal.surname_words)
@@ -454,34 +470,3 @@ def _best_window(
         ):
             best = alignment
     return best
-
-
-def _entry_names(entry: ListEntry) -> list[tuple[scoring.Strength, str, NormalName]]:
-    """The entry's distinct names, strongest first; names that normalise to nothing dropped."""
-    seen: set[tuple[str, ...]] = set()
-    names: list[tuple[scoring.Strength, str, NormalName]] = []
-    listed = [
-        *((scoring.Strength.PRIMARY, entry.name),),
-        *((scoring.Strength.ALIAS, alias) for alias in entry.aliases),
-        *((scoring.Strength.WEAK_ALIAS, alias) for alias in entry.weak_aliases),
-    ]
-    for strength, text in listed:
-        normal = normalise_name(text)
-        for form in (normal, _other_reading(normal)):
-            if form is not None and form.tokens and form.tokens not in seen:
-                seen.add(form.tokens)
-                names.append((strength, text, form))
-    return names
-
-
-def _other_reading(normal: NormalName) -> NormalName | None:
-    """A listed name written in another script, in its words' other readings ("Банк
-    развития" also as "bank development"), so that a name screened in English finds it."""
-    if not normal.alternatives:
-        return None
-    tokens = tuple(
-        alternatives[0] if alternatives else token
-        for token, alternatives in zip(normal.tokens, normal.alternatives, strict=True)
-    )
-    abjad = tuple(a and not alt for a, alt in zip(normal.abjad, normal.alternatives, strict=True))
-    return NormalName(tokens, abjad, (), normal.surname_words)

@@ -26,12 +26,15 @@ matched, and a listed BIC8 equal to the query's is a hit of its own (score 1, se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from rapidfuzz.distance import Indel
+
 from finmesh.domain.screening.model import ListEntry, Query
 from finmesh.domain.screening.vocabulary import KINSHIP, Matches
-from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX
+from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX, PARTICLE_WEIGHT
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
@@ -191,6 +194,36 @@ def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: 
     first_surname = query_words - surname_words
     aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
     return all(p >= first_surname for p in aligned) or all(p < first_surname for p in aligned)
+
+
+REPLACED_LETTERS_MAX = 0.5
+"""Most letter similarity (rapidfuzz ``Indel``, 0-1) of a query word and a listed word
+both left unpaired for the one to be taken as replacing the other ("kil", "chol": 0.29),
+not as a respelling beyond the lookups ("vladimirovich", "uladzimiravich": 0.74)."""
+
+
+def a_word_replaced(
+    alignment: Alignment,
+    listed: tuple[Sequence[str], Sequence[float]],
+    query: tuple[Sequence[str], Sequence[float]],
+) -> bool:
+    """Whether a listed person's name and the query, (words, weights) each, both leave a
+    word unpaired (particles and initials aside) that is not a respelling of the other:
+    the query names someone else with one of its words ("KIM, Mun Kil" is not "KIM, Mun
+    Chol", "PAK, Se Bong" not "PAK, Bong Nam"), where a word the query leaves out
+    ("SECHIN, Igor" for "SECHIN, Igor Ivanovich") or adds is a shorter or longer form."""
+    paired = {pair.position for pair in alignment.pairs}
+    missing = _unpaired(*listed, paired)
+    if not missing:
+        return False
+    extra = _unpaired(*query, {p for pair in alignment.pairs for p in pair.unit.positions})
+    return bool(extra) and all(
+        Indel.normalized_similarity(a, b) < REPLACED_LETTERS_MAX for a in extra for b in missing
+    )
+
+
+def _unpaired(words: Sequence[str], weights: Sequence[float], paired: set[int]) -> list[str]:
+    return [w for p, w in enumerate(words) if p not in paired and weights[p] > PARTICLE_WEIGHT]
 
 
 SHORT_NAME_FACTOR = 0.85

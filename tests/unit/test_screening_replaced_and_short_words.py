@@ -1,0 +1,63 @@
+"""The fourth round's kinds of variant and look-alike (issue 18), one test each: a
+person's given name replaced by another (a look-alike that must stay clear), beside the
+shorter and longer forms of the same name that must still be held."""
+
+from __future__ import annotations
+
+import pytest
+
+from finmesh.domain.screening.decision import HOLD_THRESHOLD
+from finmesh.domain.screening.index import ScreeningIndex
+from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
+
+PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
+FILLERS = (
+    "HASSAN, Ali;MOHAMED, Ahmed;KIM, Hyon;RI, Yong Il;PAK, Nam;QASIM, Mohamed;"
+    "SALMAN, Ali;AHMAD, Mohammad;AL-HASAN, Omar;KIM, Song Il;CHOE, Ryong Hae;KIM, Yong;"
+    "KIM, Il;KIM, Jong Un;CHOE, Il;KIM, Kyong Hui;CHOE, Hui"
+)
+ENTRIES = (
+    ListEntry("kim", PERSON, "KIM, Mun Chol"),
+    ListEntry("choe", PERSON, "CHOE, Song Nam"),
+    ListEntry("sechin", PERSON, "SECHIN, Igor Ivanovich"),
+    ListEntry("sheiman", PERSON, "SHEIMAN, Viktar Uladzimiravich"),
+    *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    return ScreeningIndex.build([ListVersion.create("t", 1, "unit", ENTRIES)])
+
+
+def held(index: ScreeningIndex, name: str) -> set[str]:
+    hits = index.screen(Query("test", name=name), min_score=HOLD_THRESHOLD)
+    return {hit.entry_id for hit in hits}
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("KIM, Mun-kil", "kim"),  # "kil" is not "chol": another person's given name
+        ("CHOE, Song-hyok", "choe"),
+    ],
+)
+def test_a_given_name_replaced_by_another_is_someone_else(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
+    assert entry not in held(index, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("KIM, Mun Chol", "kim"),
+        ("SECHIN, Igor", "sechin"),  # a word left out
+        ("SECHIN, Igor Ivanovich Petr", "sechin"),  # a word added
+        ("SHEIMAN, Viktor Vladimirovich", "sheiman"),  # respelled beyond the lookups
+    ],
+)
+def test_shorter_longer_and_respelled_forms_are_still_held(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
+    assert entry in held(index, name)
