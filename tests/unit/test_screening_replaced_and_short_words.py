@@ -1,6 +1,7 @@
 """The fourth round's kinds of variant and look-alike (issue 18), one test each: a
 person's given name replaced by another (a look-alike that must stay clear), beside the
-shorter and longer forms of the same name that must still be held."""
+shorter and longer forms of the same name that must still be held; East Slavic
+patronymics left out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
+from finmesh.domain.screening.weights import PATRONYMIC_FACTOR, positional_factors
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
@@ -21,6 +23,9 @@ ENTRIES = (
     ListEntry("choe", PERSON, "CHOE, Song Nam"),
     ListEntry("sechin", PERSON, "SECHIN, Igor Ivanovich"),
     ListEntry("sheiman", PERSON, "SHEIMAN, Viktar Uladzimiravich"),
+    ListEntry("tyurin", PERSON, "TYURIN, Vladimir Anatolyevich"),
+    ListEntry("zima", PERSON, "ZIMA, Pyotr Anatoliyovych"),
+    ListEntry("kuzin", PERSON, "KUZIN, Aleksandr Yuryevich"),
     *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
@@ -61,3 +66,24 @@ def test_shorter_longer_and_respelled_forms_are_still_held(
     index: ScreeningIndex, name: str, entry: str
 ) -> None:
     assert entry in held(index, name)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("vladimir", "anatolyevich", "tyurin"),  # Russian
+        ("pyotr", "anatoliyovych", "zima"),  # Ukrainian
+        ("olena", "mykolaivna", "kostenko"),
+        ("viktar", "uladzimiravich", "sheiman"),  # Belarusian
+        ("iryna", "aliaksandrawna", "tselikaviets"),
+    ],
+)
+def test_an_east_slavic_patronymic_counts_little(words: tuple[str, str, str]) -> None:
+    assert positional_factors(words, True, 1) == (1.0, PATRONYMIC_FACTOR, 1.0)
+
+
+def test_a_respelled_name_without_its_patronymic(index: ScreeningIndex) -> None:
+    assert "tyurin" in held(index, "TIURINE, Vladimir")  # French, and no patronymic
+    assert "zima" in held(index, "ZYMA, Petro")  # Ukrainian, and no patronymic
+    assert "kuzin" not in held(index, "KUZIN, Vladimir")  # another given name
+    assert "tyurin" not in held(index, "TYURIN, Petro")

@@ -86,8 +86,17 @@ def word_weight(word: str, idf: float) -> float:
     return idf
 
 
-PATRONYMIC = re.compile(r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|ilyich|ilich)$")
-"""East Slavic patronymics ("Ivanovich", "Sergeevna", German "Iwanowitsch", "Ilyich")."""
+PATRONYMIC = re.compile(
+    r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|ilyich|ilich"
+    r"|[oey]vych|[iy]vna|avich|a[wu]na|avna)$"
+)
+"""East Slavic patronymics: Russian ("Ivanovich", "Sergeevna", German "Iwanowitsch",
+"Ilyich"), Ukrainian ("Anatoliyovych", "Mykolaivna") and Belarusian ("Uladzimiravich",
+"Aliaksandrawna")."""
+PATRONYMIC_FACTOR = 0.15
+"""A patronymic among a person's middle names counts like a nasab: payments written in
+Latin letters leave it out more often than not ("TYURIN, Vladimir" for "TYURIN, Vladimir
+Anatolyevich")."""
 
 
 SECOND_SURNAME_FACTOR = 0.5
@@ -112,13 +121,19 @@ def positional_factors(
     if len(words) - titles == 2:
         return (*(TITLE_FACTOR,) * titles, 1.0, 1.0)
     if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[titles]):
-        return (*(TITLE_FACTOR,) * titles, *(1.0,) * (len(words) - titles - 1), MIDDLE_NAME_FACTOR)
+        return (*(TITLE_FACTOR,) * titles, *(1.0,) * (len(words) - titles - 1), PATRONYMIC_FACTOR)
     factors = [*(TITLE_FACTOR,) * titles, 1.0]
     in_nasab = False
     for word in words[titles + 1 : -1]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
-        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+        factors.append(_middle_factor(word, in_nasab))
     return (*factors, 1.0)
+
+
+def _middle_factor(word: str, in_nasab: bool) -> float:
+    if in_nasab:
+        return NASAB_FACTOR
+    return PATRONYMIC_FACTOR if PATRONYMIC.search(word) else MIDDLE_NAME_FACTOR
 
 
 def leading_titles(words: tuple[str, ...]) -> int:
@@ -136,7 +151,7 @@ def _structured_factors(words: tuple[str, ...], surname_words: int) -> tuple[flo
     in_nasab = False
     for word in given[titles + 1 :]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
-        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+        factors.append(_middle_factor(word, in_nasab))
     seen_surname = False
     for word in surname:
         particle = word in PARTICLES or word in NASAB_PARTICLES
