@@ -1,7 +1,8 @@
 """The fourth round's kinds of variant and look-alike (issue 18), one test each: a
 person's given name replaced by another (a look-alike that must stay clear), beside the
 shorter and longer forms of the same name that must still be held; East Slavic
-patronymics left out."""
+patronymics left out; a silent h written in the screened word only, and short words
+whose romanisations differ in their vowels ("Sou", "Su")."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
+from finmesh.domain.screening.vocabulary import Vocabulary
 from finmesh.domain.screening.weights import PATRONYMIC_FACTOR, positional_factors
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
@@ -87,3 +89,25 @@ def test_a_respelled_name_without_its_patronymic(index: ScreeningIndex) -> None:
     assert "zima" in held(index, "ZYMA, Petro")  # Ukrainian, and no patronymic
     assert "kuzin" not in held(index, "KUZIN, Vladimir")  # another given name
     assert "tyurin" not in held(index, "TYURIN, Petro")
+
+
+@pytest.mark.parametrize(
+    ("screened", "listed", "akin"),
+    [
+        ("htun", "tun", True),  # Burmese "Htun" = "Tun": the h in the screened word only
+        ("shin", "sin", True),  # Korean 신
+        ("hsan", "san", True),
+        ("sou", "su", True),  # Korean 수: "ou" for "u", the consonants kept
+        ("bou", "bu", True),
+        ("han", "an", False),  # an h before a vowel is sounded
+        ("cho", "ho", False),  # folding "ch" changes a consonant
+        ("hyon", "yon", False),
+    ],
+)
+def test_short_words_differing_in_a_silent_h_or_their_vowels(
+    screened: str, listed: str, akin: bool
+) -> None:
+    vocabulary = Vocabulary()
+    word = vocabulary.add(listed, False)
+    vocabulary.build_keys()
+    assert (word in vocabulary.matches(screened, False)) is akin

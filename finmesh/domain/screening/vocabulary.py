@@ -120,6 +120,14 @@ def without_silent_h(word: str) -> str:
     return _SILENT_H.sub("", word)
 
 
+def _fold_applies(word: str, folded: str) -> bool:
+    """Whether a word is looked up by its fold: a short word only when folding keeps its
+    letters or changes only its vowels (Korean "Sou" = "Su"; "Cho" is not "Ho")."""
+    return len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word) or (
+        skeleton(word) == skeleton(folded)
+    )
+
+
 def _is_acronym(word: str) -> bool:
     return len(word) <= ACRONYM_CHARS_MAX and _VOWELS.isdisjoint(word)
 
@@ -173,7 +181,7 @@ class Vocabulary:
         if self.abjad[index] or _is_acronym(word):
             return
         folded = fold(word)
-        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+        if _fold_applies(word, folded):
             self._by_fold.add(folded, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
@@ -200,7 +208,7 @@ class Vocabulary:
         if _is_acronym(word):
             return found
         folded = fold(word)
-        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+        if _fold_applies(word, folded):
             self._add(found, self._by_fold.get(folded), SIM_FOLD)
         self._add(found, self._by_joined.get(folded), SIM_JOINED)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
@@ -210,7 +218,11 @@ class Vocabulary:
             self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
         if len(word) <= SILENT_H_CHARS_MAX:
-            self._add(found, self._by_silent_h.get(without_silent_h(word)), SIM_SILENT_H)
+            plain = without_silent_h(word)
+            self._add(found, self._by_silent_h.get(plain), SIM_SILENT_H)
+            listed = self.ids.get(plain) if plain != word else None
+            if listed is not None and not self.abjad[listed]:  # "htun" = "tun", "shin" = "sin"
+                self._add(found, (listed,), SIM_SILENT_H)
         self._add_latin_to_abjad(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
