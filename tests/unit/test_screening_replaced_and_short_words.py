@@ -2,7 +2,8 @@
 person's given name replaced by another (a look-alike that must stay clear), beside the
 shorter and longer forms of the same name that must still be held; East Slavic
 patronymics left out; a silent h written in the screened word only, and short words
-whose romanisations differ in their vowels ("Sou", "Su")."""
+whose romanisations differ in their vowels ("Sou", "Su"); the last given name written as
+the surname."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
     "HASSAN, Ali;MOHAMED, Ahmed;KIM, Hyon;RI, Yong Il;PAK, Nam;QASIM, Mohamed;"
     "SALMAN, Ali;AHMAD, Mohammad;AL-HASAN, Omar;KIM, Song Il;CHOE, Ryong Hae;KIM, Yong;"
-    "KIM, Il;KIM, Jong Un;CHOE, Il;KIM, Kyong Hui;CHOE, Hui"
+    "KIM, Il;KIM, Jong Un;CHOE, Il;KIM, Kyong Hui;CHOE, Hui;ALI, Hasan;ALI, Omar;"
+    "MOHAMED, Ali;AHMED, Ali Hasan;ALI, Ali Salim"
 )
 ENTRIES = (
     ListEntry("kim", PERSON, "KIM, Mun Chol"),
@@ -28,6 +30,9 @@ ENTRIES = (
     ListEntry("tyurin", PERSON, "TYURIN, Vladimir Anatolyevich"),
     ListEntry("zima", PERSON, "ZIMA, Pyotr Anatoliyovych"),
     ListEntry("kuzin", PERSON, "KUZIN, Aleksandr Yuryevich"),
+    ListEntry("jizrawi", PERSON, "AL-JIZRAWI, Taha Yassin Ramadan"),
+    ListEntry("awan", PERSON, "AWAN, Paul Malong"),
+    ListEntry("nasir", PERSON, "KHAN, Nasir Ali"),
     *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
@@ -111,3 +116,30 @@ def test_short_words_differing_in_a_silent_h_or_their_vowels(
     word = vocabulary.add(listed, False)
     vocabulary.build_keys()
     assert (word in vocabulary.matches(screened, False)) is akin
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("RAMADAN, Taha Yassin", "jizrawi"),  # the grandfather's name as the surname
+        ("RAMADAN, Taha", "jizrawi"),
+        ("MALONG, Paul", "awan"),
+    ],
+)
+def test_the_last_given_name_as_the_surname(index: ScreeningIndex, name: str, entry: str) -> None:
+    assert entry in held(index, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("RAMADAN, Yassin", "jizrawi"),  # not the first given name
+        ("RAMADEN, Taha", "jizrawi"),  # only as written or nearly
+        ("MALONG, Peter", "awan"),
+        ("ALI, Nasir", "nasir"),  # a common name is no surname of one person
+    ],
+)
+def test_the_last_given_name_alone_or_respelled_is_not_enough(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
+    assert entry not in held(index, name)

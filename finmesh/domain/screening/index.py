@@ -83,10 +83,10 @@ class _Form:
     weights: tuple[float, ...]
     total: float
     required: tuple[int, ...] = ()
-    required_otherwise: tuple[int, ...] = ()
-    """For a person's name: the positions of a short form with the second given name
-    instead of the first ("SALAZAR, Alejandrina" for "SALAZAR, Maria Alejandrina")."""
     """The positions a short name must match (``short_forms``)."""
+    required_otherwise: tuple[tuple[int, ...], ...] = ()
+    """For a person's name: the positions of its other short forms, each matched as
+    written or nearly (``short_forms.other_keys``)."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
     person: bool = False
@@ -222,7 +222,7 @@ class ScreeningIndex:
                 else short_forms.entity_keys(weights)
             )
             otherwise = (
-                short_forms.second_given_keys(required, surname_words, len(words)) if person else ()
+                short_forms.other_keys(required, surname_words, factors, weights) if person else ()
             )
             form = _Form(words, weights, sum(weights), required, otherwise, person=person)
             self._forms[(words, weights, person)] = form
