@@ -136,6 +136,7 @@ def test_the_last_given_name_as_the_surname(index: ScreeningIndex, name: str, en
         ("RAMADAN, Yassin", "jizrawi"),  # not the first given name
         ("RAMADEN, Taha", "jizrawi"),  # only as written or nearly
         ("MALONG, Peter", "awan"),
+        ("Paul Malong", "awan"),  # only as the surname of "SURNAME, Given"
         ("ALI, Nasir", "nasir"),  # a common name is no surname of one person
     ],
 )

@@ -87,6 +87,8 @@ class _Form:
     required_otherwise: tuple[tuple[int, ...], ...] = ()
     """For a person's name: the positions of its other short forms, each matched as
     written or nearly (``short_forms.other_keys``)."""
+    given_as_surname: int = -1
+    """The position of the last given name where a short form takes it for the surname."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
     person: bool = False
@@ -221,10 +223,12 @@ class ScreeningIndex:
                 if person
                 else short_forms.entity_keys(weights)
             )
-            otherwise = (
-                short_forms.other_keys(required, surname_words, factors, weights) if person else ()
+            otherwise, family = (
+                short_forms.other_keys(required, surname_words, factors, weights)
+                if person
+                else ((), -1)
             )
-            form = _Form(words, weights, sum(weights), required, otherwise, person=person)
+            form = _Form(words, weights, sum(weights), required, otherwise, family, person=person)
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -366,7 +370,7 @@ class ScreeningIndex:
                     one_part=one_part,
                 )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
-            if short_forms.is_short(form, alignment, len(normal)):
+            if short_forms.is_short(form, alignment, len(normal), normal.surname_words):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 

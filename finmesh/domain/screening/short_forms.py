@@ -27,6 +27,8 @@ class ShortFormed(Protocol):
     def required(self) -> tuple[int, ...]: ...
     @property
     def required_otherwise(self) -> tuple[tuple[int, ...], ...]: ...
+    @property
+    def given_as_surname(self) -> int: ...
 
 
 SHORT_NAME_COVERAGE_MIN = 0.3
@@ -100,14 +102,13 @@ def family_in_given_keys(
 def other_keys(
     required: tuple[int, ...], surname_words: int, factors: tuple[float, ...],
     weights: tuple[float, ...],
-) -> tuple[tuple[int, ...], ...]:  # fmt: skip
+) -> tuple[tuple[tuple[int, ...], ...], int]:  # fmt: skip
     """The positions of a listed person's other short forms, each matched as written or
-    nearly: with the second given name, with the last given name as the surname."""
-    keys = (
-        second_given_keys(required, surname_words, len(weights)),
-        family_in_given_keys(required, surname_words, factors, weights),
-    )
-    return tuple(dict.fromkeys(k for k in keys if k))
+    nearly (with the second given name; with the last given name as the surname), and
+    the position of that last given name (-1 if it makes no short form)."""
+    family = family_in_given_keys(required, surname_words, factors, weights)
+    keys = (second_given_keys(required, surname_words, len(weights)), family)
+    return tuple(dict.fromkeys(k for k in keys if k)), family[1] if family else -1
 
 
 def may_be_short(form: ShortFormed, best: dict[int, float], bound: float) -> bool:
@@ -121,8 +122,13 @@ def may_be_short(form: ShortFormed, best: dict[int, float], bound: float) -> boo
     return any(all(words[p] in best for p in keys) for keys in form.required_otherwise)
 
 
-def is_short(form: ShortFormed, alignment: Alignment, query_words: int) -> bool:
-    """Whether the query, all of its words aligned, is a short name of the form."""
+def is_short(
+    form: ShortFormed, alignment: Alignment, query_words: int, query_surname: int = 0
+) -> bool:
+    """Whether the query, all of its words aligned, is a short name of the form; the last
+    given name stands for the surname only in a query written "SURNAME, Given" (its last
+    ``query_surname`` words), as that surname ("Jorge Alberto" is no short form of
+    "ARREAZA MONTSERRAT, Jorge Alberto")."""
     if not form.required or alignment.matched < SHORT_NAME_COVERAGE_MIN * form.total:
         return False
     paired = {pair.position for pair in alignment.pairs}
@@ -132,6 +138,16 @@ def is_short(form: ShortFormed, alignment: Alignment, query_words: int) -> bool:
     if all(p in paired for p in form.required):
         return True
     # the other short forms, only as written or nearly ("KHALID" is not "KHALIL")
-    return any(all(p in paired for p in keys) for keys in form.required_otherwise) and all(
-        pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs
-    )
+    if not all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs):
+        return False
+    family = form.given_as_surname
+    for keys in form.required_otherwise:
+        if not all(p in paired for p in keys):
+            continue
+        if keys[-1] != family or any(
+            pair.position == family and min(pair.unit.positions) >= query_words - query_surname
+            for pair in alignment.pairs
+            if query_surname
+        ):
+            return True
+    return False
