@@ -38,7 +38,7 @@ from finmesh.domain.screening.given_names import canonical_forms
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
-from finmesh.domain.screening.sound_keys import sound_keys
+from finmesh.domain.screening.sound_keys import ARTICLE_WORD_CHARS_MIN, sound_keys
 from finmesh.domain.screening.typos import TypoIndex
 from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
 
@@ -125,6 +125,19 @@ def _fold_applies(word: str, folded: str) -> bool:
     letters or changes only its vowels (Korean "Sou" = "Su"; "Cho" is not "Ho")."""
     return len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word) or (
         skeleton(word) == skeleton(folded)
+    )
+
+
+def _letters_close(word: str, other: str) -> bool:
+    """Whether two words sharing a sound key are ``SOUND_KEY_LETTERS_MIN`` alike in their
+    letters, either of them without a joined article ("elkaddafi", "qadhafi")."""
+    if Indel.normalized_similarity(word, other) >= SOUND_KEY_LETTERS_MIN:
+        return True
+    return any(
+        one[:2] in ARTICLE_PREFIXES
+        and len(one) >= ARTICLE_WORD_CHARS_MIN
+        and Indel.normalized_similarity(one[2:], two) >= SOUND_KEY_LETTERS_MIN
+        for one, two in ((word, other), (other, word))
     )
 
 
@@ -261,10 +274,7 @@ class Vocabulary:
                     continue
                 if abs(len(words[index]) - len(word)) > SOUND_KEY_LENGTH_DIFFERENCE_MAX:
                     continue
-                letters = Indel.normalized_similarity(
-                    word, words[index], score_cutoff=SOUND_KEY_LETTERS_MIN
-                )
-                if letters >= SOUND_KEY_LETTERS_MIN:
+                if _letters_close(word, words[index]):
                     found[index] = SIM_SOUND_KEY
 
     def joined_matches(self, first: str, second: str) -> Matches:
