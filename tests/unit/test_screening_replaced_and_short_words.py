@@ -4,7 +4,7 @@ shorter and longer forms of the same name that must still be held; East Slavic
 patronymics left out; a silent h written in the screened word only, and short words
 whose romanisations differ in their vowels ("Sou", "Su"); the last given name written as
 the surname; the initial vowel of a short name (Amir is not Omar); "th" for Arabic ذ
-and a joined article in sound keys."""
+and a joined article in sound keys; "Abd" names by what follows "Abd"."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ ENTRIES = (
     ListEntry("nasir", PERSON, "KHAN, Nasir Ali"),
     ListEntry("gaddafi", PERSON, "GADDAFI, Saadi"),
     ListEntry("qadhafi", PERSON, "QADHAFI, Khamis"),
+    ListEntry("abdurrahman", PERSON, "ABDURRAHMAN, Mohamad Iqbal"),
+    ListEntry("mumin", PERSON, "MUMIN, Abdiqadir"),
+    ListEntry("abdulmajeed", ENTITY, "ABDULMAJEED"),
     *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
@@ -170,3 +173,12 @@ def test_th_for_dh_and_a_joined_article_in_sound_keys(index: ScreeningIndex) -> 
     assert "gaddafi" in held(index, "GHATHAFI, Saadi")  # Libyan "th" for ذ
     assert "qadhafi" in held(index, "ELKADDAFI, Khamis")  # letters compared without "el"
     assert "gaddafi" not in held(index, "GHATHAFI, Sami")
+
+
+def test_abd_names_by_what_follows_abd(index: ScreeningIndex) -> None:
+    assert "mumin" in held(index, "MUMIN, Abdul Qadir")  # Somali "Abdi", "Abdul"
+    assert "mumin" in held(index, "MUMIN, Abdulkadir")
+    assert "abdurrahman" in held(index, "RAHMAN, Mohamad Iqbal")  # without its "Abd"
+    assert "abdurrahman" in held(index, "ABDULRAHMAN, Mohamad Iqbal")
+    assert "abdulmajeed" not in held(index, "MAJEED")  # a name without "Abd" is not enough alone
+    assert "abdurrahman" not in held(index, "RAHMAN, Mohamad Ali")

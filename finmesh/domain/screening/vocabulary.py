@@ -20,7 +20,11 @@ variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
 sound key                same ``sound_keys`` key, letters close        0.82
                          ("qadhafi" = "gaddafi", "chong" = "jong",
                          "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
+"Abd" names             what follows "Abd" (``abd_names``)            0.87
+                         ("abdiqadir" = "abdulqadir")
 two typos (long word)    ``typos.TypoIndex``                           0.80
+"Abd" name without Abd   ``abd_names`` ("rahman" for "abdurrahman";    0.78
+                         never enough alone)
 abjad, vowels misfit     same consonant ``skeleton`` only              0.75
 =======================  ============================================  ==========
 
@@ -34,6 +38,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
+from finmesh.domain.screening import abd_names
 from finmesh.domain.screening.given_names import canonical_forms
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
@@ -52,6 +57,8 @@ SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
 SIM_SOUND_KEY = 0.82
+SIM_ABD_NAME = 0.87
+SIM_ABD_STEM = 0.78
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
 SIM_GIVEN_NAME = SIM_SAME_NAME
@@ -67,6 +74,8 @@ KINSHIP = {
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
     SIM_SOUND_KEY: "same sounds",
+    SIM_ABD_NAME: "same Abd name",
+    SIM_ABD_STEM: "Abd name without Abd",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
     SIM_GIVEN_NAME: "same given name",
@@ -161,6 +170,7 @@ class Vocabulary:
         self._by_given_name: MultiMap[str, int] = MultiMap()
         self._by_sound: MultiMap[str, int] = MultiMap()
         self._by_silent_h: MultiMap[str, int] = MultiMap()
+        self._by_abd_stem: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -208,6 +218,8 @@ class Vocabulary:
             self._by_sound.add(key, index)
         if len(word) <= SILENT_H_CHARS_MAX and "h" in word:
             self._by_silent_h.add(without_silent_h(word), index)
+        for stem in abd_names.stem_keys(word):
+            self._by_abd_stem.add_new(stem, index)
 
     def matches(self, word: str, abjad: bool) -> Matches:
         """Listed words akin to a screened ``word``, with their similarity."""
@@ -237,10 +249,21 @@ class Vocabulary:
             if listed is not None and not self.abjad[listed]:  # "htun" = "tun", "shin" = "sin"
                 self._add(found, (listed,), SIM_SILENT_H)
         self._add_latin_to_abjad(found, word)
+        self._add_abd_stems(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
         self._add_sound_keys(found, word)
         return found
+
+    def _add_abd_stems(self, found: Matches, word: str) -> None:
+        """Listed "Abd" names sharing what follows "Abd" with ``word`` ("abdiqadir",
+        "abdulqadir"), or whose part after "Abd" ``word`` is ("rahman", "abdurrahman")."""
+        by_stem = self._by_abd_stem
+        if word.startswith(abd_names.ABD):
+            for stem in abd_names.stem_keys(word):
+                self._add(found, by_stem.get(stem), SIM_ABD_NAME)
+        elif len(word) >= abd_names.STEM_CHARS_MIN:
+            self._add(found, by_stem.get(abd_names.key(word)), SIM_ABD_STEM)
 
     def _add_sound_alikes(self, found: Matches, word: str, folded: str) -> None:
         """Latin words with the same consonant skeleton whose vowel keys are one edit
