@@ -15,7 +15,11 @@ from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
 from finmesh.domain.screening.normalise import fold, vowel_key
 from finmesh.domain.screening.vocabulary import Vocabulary
-from finmesh.domain.screening.weights import PATRONYMIC_FACTOR, positional_factors
+from finmesh.domain.screening.weights import (
+    MIDDLE_NAME_FACTOR,
+    PATRONYMIC_FACTOR,
+    positional_factors,
+)
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
@@ -94,6 +98,29 @@ def test_shorter_longer_and_respelled_forms_are_still_held(
 )
 def test_an_east_slavic_patronymic_counts_little(words: tuple[str, str, str]) -> None:
     assert positional_factors(words, True, 1) == (1.0, PATRONYMIC_FACTOR, 1.0)
+
+
+def test_a_surname_like_a_patronymic_after_a_patronymic_is_the_surname() -> None:
+    words = ("ilia", "grigorevich", "abramovich")
+    assert positional_factors(words, True) == (1.0, PATRONYMIC_FACTOR, 1.0)
+    assert positional_factors(("nikolay", "kulakov", "evgenevich"), True)[-1] == PATRONYMIC_FACTOR
+
+
+def test_a_screened_patronymic_counts_as_a_middle_name() -> None:
+    words = ("vladimir", "anatolyevich", "tyurin")
+    assert positional_factors(words, True, 1, listed=False) == (1.0, MIDDLE_NAME_FACTOR, 1.0)
+
+
+def score(index: ScreeningIndex, name: str, entry: str) -> float:
+    hits = index.screen(Query("test", name=name), min_score=0.5)
+    return max((hit.score for hit in hits if hit.entry_id == entry), default=0.0)
+
+
+def test_another_fathers_name_costs_more_than_none(index: ScreeningIndex) -> None:
+    # "Nikolayevich" is not "Yuryevich": the query's patronymic costs in full
+    other = score(index, "Aleksandr Nikolayevich Kuzin", "kuzin")
+    assert other < score(index, "Aleksandr Kuzin", "kuzin") - 0.05
+    assert "kuzin" in held(index, "Aleksandr Yurevich Kuzin")
 
 
 def test_a_respelled_name_without_its_patronymic(index: ScreeningIndex) -> None:

@@ -426,7 +426,7 @@ class ScreeningIndex:
         return scoring.a_word_replaced(alignment, listed, (normal.tokens, weights))
 
     def _query_weights(self, normal: NormalName) -> tuple[float, ...]:
-        factors = positional_factors(normal.tokens, True, normal.surname_words)
+        factors = positional_factors(normal.tokens, True, normal.surname_words, listed=False)
         return tuple(
             factor * self._query_word_weight(normal.readings(position))
             for position, factor in enumerate(factors)

@@ -34,7 +34,7 @@ from rapidfuzz.distance import Indel
 
 from finmesh.domain.screening.model import ListEntry, Query
 from finmesh.domain.screening.vocabulary import KINSHIP, Matches
-from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX, PARTICLE_WEIGHT
+from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX, PARTICLE_WEIGHT, PATRONYMIC
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
@@ -211,7 +211,9 @@ def a_word_replaced(
     word unpaired (particles and initials aside) that is not a respelling of the other:
     the query names someone else with one of its words ("KIM, Mun Kil" is not "KIM, Mun
     Chol", "PAK, Se Bong" not "PAK, Bong Nam"), where a word the query leaves out
-    ("SECHIN, Igor" for "SECHIN, Igor Ivanovich") or adds is a shorter or longer form."""
+    ("SECHIN, Igor" for "SECHIN, Igor Ivanovich") or adds is a shorter or longer form.
+    Two patronymics are compared by their fathers' names ("Sergeyevna" is not
+    "Igorevna")."""
     paired = {pair.position for pair in alignment.pairs}
     missing = _unpaired(*listed, paired)
     if not missing:
@@ -223,7 +225,12 @@ def a_word_replaced(
 
 
 def _unpaired(words: Sequence[str], weights: Sequence[float], paired: set[int]) -> list[str]:
-    return [w for p, w in enumerate(words) if p not in paired and weights[p] > PARTICLE_WEIGHT]
+    """The unpaired words, patronymics as their father's name ("igor" of "igorevna")."""
+    return [
+        PATRONYMIC.sub("", w)
+        for p, w in enumerate(words)
+        if p not in paired and weights[p] > PARTICLE_WEIGHT
+    ]
 
 
 SHORT_NAME_FACTOR = 0.85
