@@ -4,7 +4,8 @@ shorter and longer forms of the same name that must still be held; East Slavic
 patronymics left out; a silent h written in the screened word only, and short words
 whose romanisations differ in their vowels ("Sou", "Su"); the last given name written as
 the surname; the initial vowel of a short name (Amir is not Omar); "th" for Arabic ذ
-and a joined article in sound keys; "Abd" names by what follows "Abd"."""
+and a joined article in sound keys; "Abd" names by what follows "Abd"; "Mohd", "Mhd"
+for Muhammad."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ ENTRIES = (
     ListEntry("abdurrahman", PERSON, "ABDURRAHMAN, Mohamad Iqbal"),
     ListEntry("mumin", PERSON, "MUMIN, Abdiqadir"),
     ListEntry("abdulmajeed", ENTITY, "ABDULMAJEED"),
+    ListEntry("faiz", PERSON, "FAIZ, Mohammed Karim Yusop"),
+    ListEntry("alchwiki", PERSON, "ALCHWIKI, Mhd Amer"),
     *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
@@ -209,3 +212,9 @@ def test_abd_names_by_what_follows_abd(index: ScreeningIndex) -> None:
     assert "abdurrahman" in held(index, "ABDULRAHMAN, Mohamad Iqbal")
     assert "abdulmajeed" not in held(index, "MAJEED")  # a name without "Abd" is not enough alone
     assert "abdurrahman" not in held(index, "RAHMAN, Mohamad Ali")
+
+
+def test_written_abbreviations_of_muhammad(index: ScreeningIndex) -> None:
+    assert "faiz" in held(index, "FAIZ, Mohd Karim Yusop")  # screened abbreviation
+    assert "alchwiki" in held(index, "ALCHWIKI, Mohamad Amer")  # listed abbreviation
+    assert "alchwiki" not in held(index, "ALCHWIKI, Mahmoud Amer")

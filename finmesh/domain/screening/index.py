@@ -40,6 +40,7 @@ from operator import mul
 
 from finmesh.domain.screening import scoring, short_forms
 from finmesh.domain.screening.entry_names import entry_names
+from finmesh.domain.screening.given_names import expansions
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
@@ -299,7 +300,7 @@ class ScreeningIndex:
         found = self._matches(token, abjad)
         readings = normal.readings(position)[1:]
         if not abjad:
-            readings = (*readings, *latin_readings(token))
+            readings = (*readings, *latin_readings(token), *expansions(token))
         if not readings:
             return found
         merged = dict(found)

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from rapidfuzz.distance import OSA, Indel
 
 from finmesh.domain.screening import abd_names
-from finmesh.domain.screening.given_names import canonical_forms
+from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
@@ -201,6 +201,8 @@ class Vocabulary:
             self._by_skeleton.add(shape, index)
             if self.abjad[index]:
                 self._abjad_by_skeleton.add(shape, index)
+        for name in () if self.abjad[index] else expansions(word):
+            self._by_vowels.add(vowel_key(fold(name)), index)  # "mhd" as Muhammad's spellings
         if self.abjad[index] or _is_acronym(word):
             return
         folded = fold(word)
