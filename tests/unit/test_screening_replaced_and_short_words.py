@@ -5,7 +5,7 @@ patronymics left out; a silent h written in the screened word only, and short wo
 whose romanisations differ in their vowels ("Sou", "Su"); the last given name written as
 the surname; the initial vowel of a short name (Amir is not Omar); "th" for Arabic ذ
 and a joined article in sound keys; "Abd" names by what follows "Abd"; "Mohd", "Mhd"
-for Muhammad."""
+for Muhammad; a Persian final "-eh" after a vowel ("Haniyeh", "Haniya")."""
 
 from __future__ import annotations
 
@@ -218,3 +218,16 @@ def test_written_abbreviations_of_muhammad(index: ScreeningIndex) -> None:
     assert "faiz" in held(index, "FAIZ, Mohd Karim Yusop")  # screened abbreviation
     assert "alchwiki" in held(index, "ALCHWIKI, Mohamad Amer")  # listed abbreviation
     assert "alchwiki" not in held(index, "ALCHWIKI, Mahmoud Amer")
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("haniyeh", "haniya", True),  # Persian ta marbuta
+        ("sumayyeh", "sumaya", True),
+        ("saleh", "sala", False),  # "-eh" after a consonant is no ending
+        ("sayeh", "sa", False),  # nor is it in a short word
+    ],
+)
+def test_a_persian_final_eh(one: str, other: str, same: bool) -> None:
+    assert (fold(one) == fold(other)) is same

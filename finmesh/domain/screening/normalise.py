@@ -292,6 +292,7 @@ _FOLD_VOWELS = _one_pass(
         ("yo", "e"),
         ("(?:iy|yy|ii|y)$", "i"),
         ("y(?=[aeu])|(?<=[aeiou])y(?![aeiou])", "i"),
+        ("(?<=[a-z]{3}[aeiouy])eh$", "a"),  # Persian ta marbuta: "Haniyeh" = "Haniya"
     )
 )
 _DOUBLED = re.compile(r"(.)\1+")
