@@ -5,7 +5,8 @@ patronymics left out; a silent h written in the screened word only, and short wo
 whose romanisations differ in their vowels ("Sou", "Su"); the last given name written as
 the surname; the initial vowel of a short name (Amir is not Omar); "th" for Arabic ذ
 and a joined article in sound keys; "Abd" names by what follows "Abd"; "Mohd", "Mhd"
-for Muhammad; a Persian final "-eh" after a vowel ("Haniyeh", "Haniya")."""
+for Muhammad; a Persian final "-eh" after a vowel ("Haniyeh", "Haniya"); a surname and
+given name turned round and respelled (a look-alike)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ ENTRIES = (
     ListEntry("abdulmajeed", ENTITY, "ABDULMAJEED"),
     ListEntry("faiz", PERSON, "FAIZ, Mohammed Karim Yusop"),
     ListEntry("alchwiki", PERSON, "ALCHWIKI, Mhd Amer"),
+    ListEntry("dahir", PERSON, "DAHIR, Ahmad"),
+    ListEntry("faqir", PERSON, "MUHAMMAD, Faqir"),
     *(ListEntry(f"filler{n}", PERSON, name) for n, name in enumerate(FILLERS.split(";"))),
 )
 
@@ -231,3 +234,10 @@ def test_written_abbreviations_of_muhammad(index: ScreeningIndex) -> None:
 )
 def test_a_persian_final_eh(one: str, other: str, same: bool) -> None:
     assert (fold(one) == fold(other)) is same
+
+
+def test_a_surname_and_given_name_turned_round_and_respelled(index: ScreeningIndex) -> None:
+    assert "dahir" not in held(index, "AHMED, Dafir")  # two persons sharing common words
+    assert "dahir" in held(index, "AHMAD, Dahir")  # turned round as written: one name
+    assert "faqir" in held(index, "FAQIR, Muhammad")
+    assert "dahir" in held(index, "DAHIR, Ahmed")  # respelled, not turned round

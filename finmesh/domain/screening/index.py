@@ -93,6 +93,8 @@ class _Form:
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
     person: bool = False
+    surname_from: int = 0
+    """For a person's name written "SURNAME, Given": the position of its surname."""
 
     def add(self, strength: scoring.Strength, name: int) -> None:
         for held, names in self.groups:
@@ -229,7 +231,9 @@ class ScreeningIndex:
                 if person
                 else ((), -1)
             )
-            form = _Form(words, weights, sum(weights), required, otherwise, family, person=person)
+            surname_from = len(words) - surname_words if surname_words else 0
+            form = _Form(words, weights, sum(weights), required, otherwise, family, person=person,
+                         surname_from=surname_from)  # fmt: skip
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -366,9 +370,12 @@ class ScreeningIndex:
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
                 one_part = self._one_part(form, alignment, normal, query_weights)
+                crossed = form.person and scoring.crossed_and_respelled(
+                    alignment, form.weights, form.surname_from, len(normal), normal.surname_words
+                )
                 self._keep(
                     found, query, form, alignment, query_weights, min_score, limit,
-                    one_part=one_part,
+                    one_part=one_part, crossed=crossed,
                 )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
             if short_forms.is_short(form, alignment, len(normal), normal.surname_words):
@@ -387,6 +394,7 @@ class ScreeningIndex:
         *,
         short: bool = False,
         one_part: bool = False,
+        crossed: bool = False,
     ) -> None:
         """Score the names of a form that aligned, keep those reaching ``min_score``."""
         neutral = not (query.countries or query.bic)  # no evidence: one score per strength
@@ -394,9 +402,8 @@ class ScreeningIndex:
             if short:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
-                base = scoring.base(
-                    alignment, form.total, query_weights, strength, len(form.words), one_part
-                )
+                base = scoring.base(alignment, form.total, query_weights, strength,
+                                    len(form.words), one_part, crossed)  # fmt: skip
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None

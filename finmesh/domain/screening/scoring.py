@@ -165,10 +165,12 @@ def base(
     strength: Strength,
     listed_words: int = 2,
     one_part: bool = False,
+    crossed: bool = False,
 ) -> tuple[float, float, float]:
     """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
     ``listed_words`` words; ``one_part``: a person's name matched an entity's by one of its
-    parts (``one_part_of_a_person``)."""
+    parts (``one_part_of_a_person``); ``crossed``: its surname and given names respelled
+    the other way round (``crossed_and_respelled``)."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -183,7 +185,38 @@ def base(
         if one_part or (listed_words == 1 and total <= GENERIC_WEIGHT_MAX):
             penalty = WHOLE_NAME_EXTRA_WORDS_PENALTY
         value = coverage * (1.0 - penalty * extra)
+    if crossed:
+        value *= CROSSED_FACTOR
     return value, coverage, extra
+
+
+CROSSED_FACTOR = 0.88
+"""Share of its score a person's name keeps when the query's surname is the listed given
+name and the other way round, and a word differs (``crossed_and_respelled``)."""
+
+
+def crossed_and_respelled(
+    alignment: Alignment, weights: tuple[float, ...], listed_surname_from: int,
+    query_words: int, query_surname_words: int,
+) -> bool:  # fmt: skip
+    """Whether a query written "SURNAME, Given" pairs its surname with the given names of
+    a listed "SURNAME, Given" and its given names with the listed surname, one word at
+    least respelled: two persons of one culture whose names share two common words
+    ("QASIM, Ahmed" and "AHMED, Qassim"; "AHMED, Dafir" and "DAHIR, Ahmad"). The same
+    words turned round as written stay one name ("FAQIR, Muhammad", "MUHAMMAD, Faqir")."""
+    if listed_surname_from <= 0 or not 0 < query_surname_words < query_words:
+        return False
+    query_surname_from = query_words - query_surname_words
+    pairs = [pair for pair in alignment.pairs if weights[pair.position] > PARTICLE_WEIGHT]
+    return (
+        len(pairs) >= 2
+        and any(pair.similarity < 1.0 for pair in pairs)
+        and all(
+            (min(pair.unit.positions) >= query_surname_from)
+            != (pair.position >= listed_surname_from)
+            for pair in pairs
+        )
+    )
 
 
 def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: int) -> bool:
