@@ -7,7 +7,8 @@ Greek and Spanish names and the Ukrainian and Belarusian forms of a few Russian 
 ``OTHER_GIVEN_NAMES`` adds these, written for this project from the names' ordinary use
 (not taken from a list). A short form that stands for several names ("Beto": Roberto
 and Alberto) is left out: it would relate names that are not one. ``Vocabulary`` files
-each form under the name's first form, as for the East Slavic names.
+each form under the name's first form, as for the East Slavic names. ``ABBREVIATIONS``
+are the written short forms of a name ("Mohd" for Muhammad).
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ OTHER_GIVEN_NAMES: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 """Each tuple: the forms of one given name (the first names it)."""
+
+
+ABBREVIATIONS = {"mohd": "muhammad", "muhd": "muhammad", "mhd": "muhammad", "md": "muhammad"}
+"""Written abbreviations of a given name: Malaysian, Bangladeshi and Syrian documents and
+payments shorten Muhammad to "Mohd", "Md", "Mhd" ("FAIZ, Mohd Karim" for "FAIZ, Mohammed
+Karim"). A screened abbreviation is also read as the name; a listed one is filed under
+the name's vowel key (``Vocabulary``)."""
+
+
+def expansions(word: str) -> tuple[str, ...]:
+    """The name ``word`` abbreviates, if it is an abbreviation (else none)."""
+    name = ABBREVIATIONS.get(word)
+    return (name,) if name else ()
 
 
 def canonical_forms() -> dict[str, str]:

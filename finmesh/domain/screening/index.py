@@ -39,6 +39,8 @@ from itertools import repeat
 from operator import mul
 
 from finmesh.domain.screening import scoring, short_forms
+from finmesh.domain.screening.entry_names import entry_names
+from finmesh.domain.screening.given_names import expansions
 from finmesh.domain.screening.model import EntryType, Hit, ListEntry, ListVersion, Query, VersionRef
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
@@ -82,13 +84,17 @@ class _Form:
     weights: tuple[float, ...]
     total: float
     required: tuple[int, ...] = ()
-    required_otherwise: tuple[int, ...] = ()
-    """For a person's name: the positions of a short form with the second given name
-    instead of the first ("SALAZAR, Alejandrina" for "SALAZAR, Maria Alejandrina")."""
     """The positions a short name must match (``short_forms``)."""
+    required_otherwise: tuple[tuple[int, ...], ...] = ()
+    """For a person's name: the positions of its other short forms, each matched as
+    written or nearly (``short_forms.other_keys``)."""
+    given_as_surname: int = -1
+    """The position of the last given name where a short form takes it for the surname."""
     groups: list[tuple[scoring.Strength, list[int]]] = field(default_factory=list)
     """Numbers of the names of this form, grouped by alias strength."""
     person: bool = False
+    surname_from: int = 0
+    """For a person's name written "SURNAME, Given": the position of its surname."""
 
     def add(self, strength: scoring.Strength, name: int) -> None:
         for held, names in self.groups:
@@ -179,7 +185,7 @@ class ScreeningIndex:
             self._entry_ids.append((list_name, entry.id))
             for bic in entry.bics:
                 self._bics.add(bic[:8].upper(), number)
-            for strength, text, normal in _entry_names(entry):
+            for strength, text, normal in entry_names(entry):
                 words = tuple(map(vocabulary.add, normal.tokens, normal.abjad))
                 pending.append((number, strength, text, words, normal.surname_words))
                 self._file_joined(normal.tokens, words)
@@ -220,10 +226,14 @@ class ScreeningIndex:
                 if person
                 else short_forms.entity_keys(weights)
             )
-            otherwise = (
-                short_forms.second_given_keys(required, surname_words, len(words)) if person else ()
+            otherwise, family = (
+                short_forms.other_keys(required, surname_words, factors, weights)
+                if person
+                else ((), -1)
             )
-            form = _Form(words, weights, sum(weights), required, otherwise, person=person)
+            surname_from = len(words) - surname_words if surname_words else 0
+            form = _Form(words, weights, sum(weights), required, otherwise, family, person=person,
+                         surname_from=surname_from)  # fmt: skip
             self._forms[(words, weights, person)] = form
             self._file_anchors(form)
         form.add(strength, len(self._names))
@@ -282,8 +292,8 @@ class ScreeningIndex:
 
     def _hit(self, query: Query, found: _Found) -> Hit:
         list_name, listed = self._entries[found.name.entry]
-        words = [self._vocabulary.words[w] for w in found.name.form.words]
-        why = scoring.explain(found.alignment, words, found.name.strength, found.result)
+        form, strength = found.name.form, found.name.strength
+        why = scoring.explain(found.alignment, self._spelled(form), strength, found.result)
         return Hit(list_name, listed.id, listed.name, found.name.text, found.score, why, query)
 
     def _word_matches(self, normal: NormalName, position: int) -> Matches:
@@ -294,7 +304,7 @@ class ScreeningIndex:
         found = self._matches(token, abjad)
         readings = normal.readings(position)[1:]
         if not abjad:
-            readings = (*readings, *latin_readings(token))
+            readings = (*readings, *latin_readings(token), *expansions(token))
         if not readings:
             return found
         merged = dict(found)
@@ -359,15 +369,16 @@ class ScreeningIndex:
         for form in self._candidates(units, floor):
             alignment = scoring.align(units, form.words, form.weights)
             if alignment.matched >= floor * form.total:
-                one_part = not form.person and scoring.one_part_of_a_person(
-                    alignment, len(normal), normal.surname_words
+                one_part = self._one_part(form, alignment, normal, query_weights)
+                crossed = form.person and scoring.crossed_and_respelled(
+                    alignment, form.weights, form.surname_from, len(normal), normal.surname_words
                 )
                 self._keep(
                     found, query, form, alignment, query_weights, min_score, limit,
-                    one_part=one_part,
+                    one_part=one_part, crossed=crossed,
                 )  # fmt: skip
             # a short form may score higher than its coverage (one hit per entry is kept)
-            if short_forms.is_short(form, alignment, len(normal)):
+            if short_forms.is_short(form, alignment, len(normal), normal.surname_words):
                 self._keep(found, query, form, alignment, None, min_score, limit, short=True)
         return found
 
@@ -383,6 +394,7 @@ class ScreeningIndex:
         *,
         short: bool = False,
         one_part: bool = False,
+        crossed: bool = False,
     ) -> None:
         """Score the names of a form that aligned, keep those reaching ``min_score``."""
         neutral = not (query.countries or query.bic)  # no evidence: one score per strength
@@ -390,9 +402,8 @@ class ScreeningIndex:
             if short:
                 base = scoring.short_name_base(alignment, form.total, strength)
             else:
-                base = scoring.base(
-                    alignment, form.total, query_weights, strength, len(form.words), one_part
-                )
+                base = scoring.base(alignment, form.total, query_weights, strength,
+                                    len(form.words), one_part, crossed)  # fmt: skip
             if base[0] + scoring.EVIDENCE_RAISE_MAX < min_score:
                 continue
             result: scoring.Score | None = None
@@ -405,8 +416,25 @@ class ScreeningIndex:
                 if result.score >= min_score:
                     found.append(_Found(result.score, name, alignment, result))
 
+    def _spelled(self, form: _Form) -> list[str]:
+        return [self._vocabulary.words[w] for w in form.words]
+
+    def _one_part(
+        self,
+        form: _Form,
+        alignment: scoring.Alignment,
+        normal: NormalName,
+        weights: tuple[float, ...],
+    ) -> bool:
+        """Whether the query's extra words cost in full: an entity matched by one part of a
+        person's name, or a person's word replaced by another (``scoring``)."""
+        if not form.person:
+            return scoring.one_part_of_a_person(alignment, len(normal), normal.surname_words)
+        listed = (self._spelled(form), form.weights)
+        return scoring.a_word_replaced(alignment, listed, (normal.tokens, weights))
+
     def _query_weights(self, normal: NormalName) -> tuple[float, ...]:
-        factors = positional_factors(normal.tokens, True, normal.surname_words)
+        factors = positional_factors(normal.tokens, True, normal.surname_words, listed=False)
         return tuple(
             factor * self._query_word_weight(normal.readings(position))
             for position, factor in enumerate(factors)
@@ -454,34 +482,3 @@ def _best_window(
         ):
             best = alignment
     return best
-
-
-def _entry_names(entry: ListEntry) -> list[tuple[scoring.Strength, str, NormalName]]:
-    """The entry's distinct names, strongest first; names that normalise to nothing dropped."""
-    seen: set[tuple[str, ...]] = set()
-    names: list[tuple[scoring.Strength, str, NormalName]] = []
-    listed = [
-        *((scoring.Strength.PRIMARY, entry.name),),
-        *((scoring.Strength.ALIAS, alias) for alias in entry.aliases),
-        *((scoring.Strength.WEAK_ALIAS, alias) for alias in entry.weak_aliases),
-    ]
-    for strength, text in listed:
-        normal = normalise_name(text)
-        for form in (normal, _other_reading(normal)):
-            if form is not None and form.tokens and form.tokens not in seen:
-                seen.add(form.tokens)
-                names.append((strength, text, form))
-    return names
-
-
-def _other_reading(normal: NormalName) -> NormalName | None:
-    """A listed name written in another script, in its words' other readings ("Банк
-    развития" also as "bank development"), so that a name screened in English finds it."""
-    if not normal.alternatives:
-        return None
-    tokens = tuple(
-        alternatives[0] if alternatives else token
-        for token, alternatives in zip(normal.tokens, normal.alternatives, strict=True)
-    )
-    abjad = tuple(a and not alt for a, alt in zip(normal.abjad, normal.alternatives, strict=True))
-    return NormalName(tokens, abjad, (), normal.surname_words)

@@ -292,6 +292,7 @@ _FOLD_VOWELS = _one_pass(
         ("yo", "e"),
         ("(?:iy|yy|ii|y)$", "i"),
         ("y(?=[aeu])|(?<=[aeiou])y(?![aeiou])", "i"),
+        ("(?<=[a-z]{3}[aeiouy])eh$", "a"),  # Persian ta marbuta: "Haniyeh" = "Haniya"
     )
 )
 _DOUBLED = re.compile(r"(.)\1+")
@@ -311,6 +312,12 @@ def fold(token: str) -> str:
 _VOWEL_RUN = re.compile(r"^[aeiouy]+|(?<=.)[aeiouy]+")
 
 
+_INITIAL_VOWEL_CLASS = str.maketrans("aeiouy", "aiiuui")
+_INITIAL_VOWELS = frozenset("aeiouy")
+INITIAL_VOWEL_CHARS_MAX = 5
+"""Longest folded word whose initial vowel keeps its quality in ``vowel_key``."""
+
+
 def _vowel_class(run: re.Match[str]) -> str:
     # A single vowel letter is a short vowel; two different ones a long vowel or a diphthong
     # ("Hussein", "Husayn" = "hasain", apart from "Hasan" = "hasan").
@@ -318,8 +325,15 @@ def _vowel_class(run: re.Match[str]) -> str:
 
 
 def vowel_key(folded: str) -> str:
-    """A folded word with vowels written as classes ("mohamed", "muhamad" -> "mahamad")."""
-    return _VOWEL_RUN.sub(_vowel_class, _DOUBLED.sub(r"\1", folded))
+    """A folded word with vowels written as classes ("mohamed", "muhamad" -> "mahamad").
+    In a short word an initial vowel keeps its quality, a, i/e or u/o, the way
+    romanisations of Arabic write it: "Omar" = "Umar", "Imad" = "Emad", but "Amir" is not
+    "Omar" (in a short word one vowel is much of the name; longer words starting with an
+    ʿayn take any vowel: "Anayat" = "Inayat")."""
+    key = _VOWEL_RUN.sub(_vowel_class, _DOUBLED.sub(r"\1", folded))
+    if len(folded) <= INITIAL_VOWEL_CHARS_MAX and folded[:1] in _INITIAL_VOWELS:
+        return folded[0].translate(_INITIAL_VOWEL_CLASS) + key[1:]
+    return key
 
 
 _SKELETON_DIGRAPHS = re.compile(r"kh|gh|sh|ch|th|dh|ph|ou")

@@ -26,12 +26,15 @@ matched, and a listed BIC8 equal to the query's is a hit of its own (score 1, se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from rapidfuzz.distance import Indel
+
 from finmesh.domain.screening.model import ListEntry, Query
 from finmesh.domain.screening.vocabulary import KINSHIP, Matches
-from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX
+from finmesh.domain.screening.weights import GENERIC_WEIGHT_MAX, PARTICLE_WEIGHT, PATRONYMIC
 
 EXTRA_WORDS_PENALTY = 0.25
 WEAK_ALIAS_FACTOR = 0.92
@@ -162,10 +165,12 @@ def base(
     strength: Strength,
     listed_words: int = 2,
     one_part: bool = False,
+    crossed: bool = False,
 ) -> tuple[float, float, float]:
     """(score before evidence, coverage, extra) of a listed name of weight ``total`` and
     ``listed_words`` words; ``one_part``: a person's name matched an entity's by one of its
-    parts (``one_part_of_a_person``)."""
+    parts (``one_part_of_a_person``); ``crossed``: its surname and given names respelled
+    the other way round (``crossed_and_respelled``)."""
     coverage = min(alignment.matched / total, 1.0) if total > 0 else 0.0
     extra = 0.0
     if query_weights:
@@ -180,7 +185,38 @@ def base(
         if one_part or (listed_words == 1 and total <= GENERIC_WEIGHT_MAX):
             penalty = WHOLE_NAME_EXTRA_WORDS_PENALTY
         value = coverage * (1.0 - penalty * extra)
+    if crossed:
+        value *= CROSSED_FACTOR
     return value, coverage, extra
+
+
+CROSSED_FACTOR = 0.88
+"""Share of its score a person's name keeps when the query's surname is the listed given
+name and the other way round, and a word differs (``crossed_and_respelled``)."""
+
+
+def crossed_and_respelled(
+    alignment: Alignment, weights: tuple[float, ...], listed_surname_from: int,
+    query_words: int, query_surname_words: int,
+) -> bool:  # fmt: skip
+    """Whether a query written "SURNAME, Given" pairs its surname with the given names of
+    a listed "SURNAME, Given" and its given names with the listed surname, one word at
+    least respelled: two persons of one culture whose names share two common words
+    ("QASIM, Ahmed" and "AHMED, Qassim"; "AHMED, Dafir" and "DAHIR, Ahmad"). The same
+    words turned round as written stay one name ("FAQIR, Muhammad", "MUHAMMAD, Faqir")."""
+    if listed_surname_from <= 0 or not 0 < query_surname_words < query_words:
+        return False
+    query_surname_from = query_words - query_surname_words
+    pairs = [pair for pair in alignment.pairs if weights[pair.position] > PARTICLE_WEIGHT]
+    return (
+        len(pairs) >= 2
+        and any(pair.similarity < 1.0 for pair in pairs)
+        and all(
+            (min(pair.unit.positions) >= query_surname_from)
+            != (pair.position >= listed_surname_from)
+            for pair in pairs
+        )
+    )
 
 
 def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: int) -> bool:
@@ -191,6 +227,43 @@ def one_part_of_a_person(alignment: Alignment, query_words: int, surname_words: 
     first_surname = query_words - surname_words
     aligned = {p for pair in alignment.pairs for p in pair.unit.positions}
     return all(p >= first_surname for p in aligned) or all(p < first_surname for p in aligned)
+
+
+REPLACED_LETTERS_MAX = 0.5
+"""Most letter similarity (rapidfuzz ``Indel``, 0-1) of a query word and a listed word
+both left unpaired for the one to be taken as replacing the other ("kil", "chol": 0.29),
+not as a respelling beyond the lookups ("vladimirovich", "uladzimiravich": 0.74)."""
+
+
+def a_word_replaced(
+    alignment: Alignment,
+    listed: tuple[Sequence[str], Sequence[float]],
+    query: tuple[Sequence[str], Sequence[float]],
+) -> bool:
+    """Whether a listed person's name and the query, (words, weights) each, both leave a
+    word unpaired (particles and initials aside) that is not a respelling of the other:
+    the query names someone else with one of its words ("KIM, Mun Kil" is not "KIM, Mun
+    Chol", "PAK, Se Bong" not "PAK, Bong Nam"), where a word the query leaves out
+    ("SECHIN, Igor" for "SECHIN, Igor Ivanovich") or adds is a shorter or longer form.
+    Two patronymics are compared by their fathers' names ("Sergeyevna" is not
+    "Igorevna")."""
+    paired = {pair.position for pair in alignment.pairs}
+    missing = _unpaired(*listed, paired)
+    if not missing:
+        return False
+    extra = _unpaired(*query, {p for pair in alignment.pairs for p in pair.unit.positions})
+    return bool(extra) and all(
+        Indel.normalized_similarity(a, b) < REPLACED_LETTERS_MAX for a in extra for b in missing
+    )
+
+
+def _unpaired(words: Sequence[str], weights: Sequence[float], paired: set[int]) -> list[str]:
+    """The unpaired words, patronymics as their father's name ("igor" of "igorevna")."""
+    return [
+        PATRONYMIC.sub("", w)
+        for p, w in enumerate(words)
+        if p not in paired and weights[p] > PARTICLE_WEIGHT
+    ]
 
 
 SHORT_NAME_FACTOR = 0.85

@@ -26,7 +26,9 @@ class ShortFormed(Protocol):
     @property
     def required(self) -> tuple[int, ...]: ...
     @property
-    def required_otherwise(self) -> tuple[int, ...]: ...
+    def required_otherwise(self) -> tuple[tuple[int, ...], ...]: ...
+    @property
+    def given_as_surname(self) -> int: ...
 
 
 SHORT_NAME_COVERAGE_MIN = 0.3
@@ -79,24 +81,54 @@ def second_given_keys(required: tuple[int, ...], surname_words: int, words: int)
     return (required[0] + 1, required[1])
 
 
+def family_in_given_keys(
+    required: tuple[int, ...], surname_words: int, factors: tuple[float, ...],
+    weights: tuple[float, ...],
+) -> tuple[int, ...]:  # fmt: skip
+    """A person's short form that takes the last given name for the surname and leaves the
+    listed surname out: Arabic, Pashto and South Sudanese names listed with a tribe, clan
+    or place name as surname are also written with a father's or grandfather's name as the
+    surname ("RAMADAN, Taha Yassin" for "AL-JIZRAWI, Taha Yassin Ramadan", "MALONG, Paul"
+    for "AWAN, Paul Malong"). The first given name and that last given name, which must
+    be rare (its weight before its middle-name factor ``SHORT_NAME_WORD_WEIGHT_MIN``)."""
+    last_given = len(weights) - surname_words - 1
+    if len(required) != 2 or required[0] >= last_given:
+        return ()
+    if weights[last_given] < SHORT_NAME_WORD_WEIGHT_MIN * factors[last_given]:
+        return ()
+    return (required[0], last_given)
+
+
+def other_keys(
+    required: tuple[int, ...], surname_words: int, factors: tuple[float, ...],
+    weights: tuple[float, ...],
+) -> tuple[tuple[tuple[int, ...], ...], int]:  # fmt: skip
+    """The positions of a listed person's other short forms, each matched as written or
+    nearly (with the second given name; with the last given name as the surname), and
+    the position of that last given name (-1 if it makes no short form)."""
+    family = family_in_given_keys(required, surname_words, factors, weights)
+    keys = (second_given_keys(required, surname_words, len(weights)), family)
+    return tuple(dict.fromkeys(k for k in keys if k)), family[1] if family else -1
+
+
 def may_be_short(form: ShortFormed, best: dict[int, float], bound: float) -> bool:
     """Whether a form may be a short name of the query, from the best similarity of each
     listed word (``best``) and the form's bound: before it is aligned."""
-    return (
-        bool(form.required)
-        and bound >= SHORT_NAME_COVERAGE_MIN * form.total
-        and (
-            all(form.words[p] in best for p in form.required)
-            or (
-                bool(form.required_otherwise)
-                and all(form.words[p] in best for p in form.required_otherwise)
-            )
-        )
-    )
+    if not form.required or bound < SHORT_NAME_COVERAGE_MIN * form.total:
+        return False
+    words = form.words
+    if all(words[p] in best for p in form.required):
+        return True
+    return any(all(words[p] in best for p in keys) for keys in form.required_otherwise)
 
 
-def is_short(form: ShortFormed, alignment: Alignment, query_words: int) -> bool:
-    """Whether the query, all of its words aligned, is a short name of the form."""
+def is_short(
+    form: ShortFormed, alignment: Alignment, query_words: int, query_surname: int = 0
+) -> bool:
+    """Whether the query, all of its words aligned, is a short name of the form; the last
+    given name stands for the surname only in a query written "SURNAME, Given" (its last
+    ``query_surname`` words), as that surname ("Jorge Alberto" is no short form of
+    "ARREAZA MONTSERRAT, Jorge Alberto")."""
     if not form.required or alignment.matched < SHORT_NAME_COVERAGE_MIN * form.total:
         return False
     paired = {pair.position for pair in alignment.pairs}
@@ -105,10 +137,17 @@ def is_short(form: ShortFormed, alignment: Alignment, query_words: int) -> bool:
         return False
     if all(p in paired for p in form.required):
         return True
-    # with the second given name, only as written or nearly ("KHALID" is not "KHALIL")
-    otherwise = form.required_otherwise
-    return (
-        bool(otherwise)
-        and all(p in paired for p in otherwise)
-        and all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs)
-    )
+    # the other short forms, only as written or nearly ("KHALID" is not "KHALIL")
+    if not all(pair.similarity >= SECOND_GIVEN_SIMILARITY_MIN for pair in alignment.pairs):
+        return False
+    family = form.given_as_surname
+    for keys in form.required_otherwise:
+        if not all(p in paired for p in keys):
+            continue
+        if keys[-1] != family or any(
+            pair.position == family and min(pair.unit.positions) >= query_words - query_surname
+            for pair in alignment.pairs
+            if query_surname
+        ):
+            return True
+    return False

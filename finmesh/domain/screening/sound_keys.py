@@ -8,7 +8,8 @@ several places at once:
 
 - Arabic ق, غ, خ and Persian ق/غ are "q", "gh", "kh", "k" or "g" ("QADHAFI", "GADDAFI";
   "GHASEMI", "QASEMI"; "KHALAF", "QALAF");
-- ذ, ث are "dh"/"th" or "d"/"t" or "z" ("HAFIDH", "HAFIZ"; "THAFIR", "ZAFIR");
+- ذ, ث are "dh"/"th" or "d"/"t" or "z" ("HAFIDH", "HAFIZ"; "THAFIR", "ZAFIR"; Libyan
+  "GHATHAFI" for "GADDAFI");
 - ش is "sh", French "ch", Indonesian "sy" ("SHAFIQ", "CHAFIQ"; "BASHIR", "BA'ASYIR");
 - Korean McCune-Reischauer writes "ch", "k", "p" where Revised Romanisation writes "j",
   "g", "b" ("CHONG", "JONG"; "KWANG", "GWANG"; "PONG", "BONG");
@@ -60,7 +61,7 @@ _DIGRAPHS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sh", ("s",)),
     ("sy", ("s",)),
     ("zh", ("j", "z")),
-    ("th", ("t", "z")),
+    ("th", ("t", "z", "d")),
     ("dh", ("d", "z")),
     ("ph", ("f", "p")),
     ("ck", ("k",)),

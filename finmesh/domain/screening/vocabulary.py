@@ -20,7 +20,11 @@ variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
 sound key                same ``sound_keys`` key, letters close        0.82
                          ("qadhafi" = "gaddafi", "chong" = "jong",
                          "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
+"Abd" names             what follows "Abd" (``abd_names``)            0.87
+                         ("abdiqadir" = "abdulqadir")
 two typos (long word)    ``typos.TypoIndex``                           0.80
+"Abd" name without Abd   ``abd_names`` ("rahman" for "abdurrahman";    0.78
+                         never enough alone)
 abjad, vowels misfit     same consonant ``skeleton`` only              0.75
 =======================  ============================================  ==========
 
@@ -34,11 +38,12 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
-from finmesh.domain.screening.given_names import canonical_forms
+from finmesh.domain.screening import abd_names
+from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
-from finmesh.domain.screening.sound_keys import sound_keys
+from finmesh.domain.screening.sound_keys import ARTICLE_WORD_CHARS_MIN, sound_keys
 from finmesh.domain.screening.typos import TypoIndex
 from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
 
@@ -52,6 +57,8 @@ SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
 SIM_SOUND_KEY = 0.82
+SIM_ABD_NAME = 0.87
+SIM_ABD_STEM = 0.78
 SIM_TWO_TYPOS = 0.80
 SIM_SKELETON = 0.75
 SIM_GIVEN_NAME = SIM_SAME_NAME
@@ -67,6 +74,8 @@ KINSHIP = {
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
     SIM_SOUND_KEY: "same sounds",
+    SIM_ABD_NAME: "same Abd name",
+    SIM_ABD_STEM: "Abd name without Abd",
     SIM_TWO_TYPOS: "2 typos",
     SIM_SKELETON: "same consonants",
     SIM_GIVEN_NAME: "same given name",
@@ -120,6 +129,27 @@ def without_silent_h(word: str) -> str:
     return _SILENT_H.sub("", word)
 
 
+def _fold_applies(word: str, folded: str) -> bool:
+    """Whether a word is looked up by its fold: a short word only when folding keeps its
+    letters or changes only its vowels (Korean "Sou" = "Su"; "Cho" is not "Ho")."""
+    return len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word) or (
+        skeleton(word) == skeleton(folded)
+    )
+
+
+def _letters_close(word: str, other: str) -> bool:
+    """Whether two words sharing a sound key are ``SOUND_KEY_LETTERS_MIN`` alike in their
+    letters, either of them without a joined article ("elkaddafi", "qadhafi")."""
+    if Indel.normalized_similarity(word, other) >= SOUND_KEY_LETTERS_MIN:
+        return True
+    return any(
+        one[:2] in ARTICLE_PREFIXES
+        and len(one) >= ARTICLE_WORD_CHARS_MIN
+        and Indel.normalized_similarity(one[2:], two) >= SOUND_KEY_LETTERS_MIN
+        for one, two in ((word, other), (other, word))
+    )
+
+
 def _is_acronym(word: str) -> bool:
     return len(word) <= ACRONYM_CHARS_MAX and _VOWELS.isdisjoint(word)
 
@@ -140,6 +170,7 @@ class Vocabulary:
         self._by_given_name: MultiMap[str, int] = MultiMap()
         self._by_sound: MultiMap[str, int] = MultiMap()
         self._by_silent_h: MultiMap[str, int] = MultiMap()
+        self._by_abd_stem: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -170,10 +201,12 @@ class Vocabulary:
             self._by_skeleton.add(shape, index)
             if self.abjad[index]:
                 self._abjad_by_skeleton.add(shape, index)
+        for name in () if self.abjad[index] else expansions(word):
+            self._by_vowels.add(vowel_key(fold(name)), index)  # "mhd" as Muhammad's spellings
         if self.abjad[index] or _is_acronym(word):
             return
         folded = fold(word)
-        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+        if _fold_applies(word, folded):
             self._by_fold.add(folded, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
@@ -187,6 +220,8 @@ class Vocabulary:
             self._by_sound.add(key, index)
         if len(word) <= SILENT_H_CHARS_MAX and "h" in word:
             self._by_silent_h.add(without_silent_h(word), index)
+        for stem in abd_names.stem_keys(word):
+            self._by_abd_stem.add_new(stem, index)
 
     def matches(self, word: str, abjad: bool) -> Matches:
         """Listed words akin to a screened ``word``, with their similarity."""
@@ -200,7 +235,7 @@ class Vocabulary:
         if _is_acronym(word):
             return found
         folded = fold(word)
-        if len(word) > ACRONYM_CHARS_MAX or len(folded) == len(word):
+        if _fold_applies(word, folded):
             self._add(found, self._by_fold.get(folded), SIM_FOLD)
         self._add(found, self._by_joined.get(folded), SIM_JOINED)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
@@ -210,12 +245,27 @@ class Vocabulary:
             self._add(found, self._by_given_name.get(given_name), SIM_GIVEN_NAME)
         self._add_typos(found, word, folded)
         if len(word) <= SILENT_H_CHARS_MAX:
-            self._add(found, self._by_silent_h.get(without_silent_h(word)), SIM_SILENT_H)
+            plain = without_silent_h(word)
+            self._add(found, self._by_silent_h.get(plain), SIM_SILENT_H)
+            listed = self.ids.get(plain) if plain != word else None
+            if listed is not None and not self.abjad[listed]:  # "htun" = "tun", "shin" = "sin"
+                self._add(found, (listed,), SIM_SILENT_H)
         self._add_latin_to_abjad(found, word)
+        self._add_abd_stems(found, word)
         if len(word) >= SOUND_ALIKE_CHARS_MIN and max(found.values(), default=0.0) < SIM_VOWELS:
             self._add_sound_alikes(found, word, folded)
         self._add_sound_keys(found, word)
         return found
+
+    def _add_abd_stems(self, found: Matches, word: str) -> None:
+        """Listed "Abd" names sharing what follows "Abd" with ``word`` ("abdiqadir",
+        "abdulqadir"), or whose part after "Abd" ``word`` is ("rahman", "abdurrahman")."""
+        by_stem = self._by_abd_stem
+        if word.startswith(abd_names.ABD):
+            for stem in abd_names.stem_keys(word):
+                self._add(found, by_stem.get(stem), SIM_ABD_NAME)
+        elif len(word) >= abd_names.STEM_CHARS_MIN:
+            self._add(found, by_stem.get(abd_names.key(word)), SIM_ABD_STEM)
 
     def _add_sound_alikes(self, found: Matches, word: str, folded: str) -> None:
         """Latin words with the same consonant skeleton whose vowel keys are one edit
@@ -249,10 +299,7 @@ class Vocabulary:
                     continue
                 if abs(len(words[index]) - len(word)) > SOUND_KEY_LENGTH_DIFFERENCE_MAX:
                     continue
-                letters = Indel.normalized_similarity(
-                    word, words[index], score_cutoff=SOUND_KEY_LETTERS_MIN
-                )
-                if letters >= SOUND_KEY_LETTERS_MIN:
+                if _letters_close(word, words[index]):
                     found[index] = SIM_SOUND_KEY
 
     def joined_matches(self, first: str, second: str) -> Matches:

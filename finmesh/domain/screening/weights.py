@@ -86,8 +86,17 @@ def word_weight(word: str, idf: float) -> float:
     return idf
 
 
-PATRONYMIC = re.compile(r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|ilyich|ilich)$")
-"""East Slavic patronymics ("Ivanovich", "Sergeevna", German "Iwanowitsch", "Ilyich")."""
+PATRONYMIC = re.compile(
+    r"(?:[oe]vi?t?s?ch|[oe]witsch|[oe]v[n]a|[oe]wna|ichna|ilyich|ilich"
+    r"|[oey]vych|[iy]vna|avich|a[wu]na|avna)$"
+)
+"""East Slavic patronymics: Russian ("Ivanovich", "Sergeevna", German "Iwanowitsch",
+"Ilyich"), Ukrainian ("Anatoliyovych", "Mykolaivna") and Belarusian ("Uladzimiravich",
+"Aliaksandrawna")."""
+PATRONYMIC_FACTOR = 0.15
+"""A patronymic among a person's middle names counts like a nasab: payments written in
+Latin letters leave it out more often than not ("TYURIN, Vladimir" for "TYURIN, Vladimir
+Anatolyevich")."""
 
 
 SECOND_SURNAME_FACTOR = 0.5
@@ -96,29 +105,39 @@ surname): payments often drop it ("CARRIZALEZ RENGIFO" written "Carrizalez")."""
 
 
 def positional_factors(
-    words: tuple[str, ...], person: bool, surname_words: int = 0
+    words: tuple[str, ...], person: bool, surname_words: int = 0, *, listed: bool = True
 ) -> tuple[float, ...]:
     """Per-position weight factors of a name: middle words of a person's name count less,
     an Arabic nasab ("bin Abd al-Rahman": son of) least; a patronymic always counts as a
     middle name, so "Kulakov Nikolay Evgenevich" (Russian order) weighs like "Nikolay
-    Evgenevich Kulakov". A name written "SURNAME, Given names" says which words are the
-    surname (the last ``surname_words``): they are not middle names, whatever their
-    number ("FAKHRIZADEH-MAHABADI, Mohsen")."""
+    Evgenevich Kulakov" (unless another word is a patronymic: "Ilia Grigorevich
+    Abramovich" has its surname last). A name written "SURNAME, Given names" says which
+    words are the surname (the last ``surname_words``): they are not middle names,
+    whatever their number ("FAKHRIZADEH-MAHABADI, Mohsen"). A listed patronymic counts
+    ``PATRONYMIC_FACTOR``, a screened one (not ``listed``) as a middle name: left out it
+    costs little, written it says whose child the person is."""
     if person and 0 < surname_words < len(words):
-        return _structured_factors(words, surname_words)
+        return _structured_factors(words, surname_words, listed)
     titles = leading_titles(words) if person and len(words) > 2 else 0
     if not person or len(words) - titles < 2:
         return (1.0,) * len(words)
     if len(words) - titles == 2:
         return (*(TITLE_FACTOR,) * titles, 1.0, 1.0)
-    if PATRONYMIC.search(words[-1]) and not PATRONYMIC.search(words[titles]):
-        return (*(TITLE_FACTOR,) * titles, *(1.0,) * (len(words) - titles - 1), MIDDLE_NAME_FACTOR)
+    if PATRONYMIC.search(words[-1]) and not any(PATRONYMIC.search(w) for w in words[titles:-1]):
+        last = PATRONYMIC_FACTOR if listed else MIDDLE_NAME_FACTOR
+        return (*(TITLE_FACTOR,) * titles, *(1.0,) * (len(words) - titles - 1), last)
     factors = [*(TITLE_FACTOR,) * titles, 1.0]
     in_nasab = False
     for word in words[titles + 1 : -1]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
-        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+        factors.append(_middle_factor(word, in_nasab, listed))
     return (*factors, 1.0)
+
+
+def _middle_factor(word: str, in_nasab: bool, listed: bool) -> float:
+    if in_nasab:
+        return NASAB_FACTOR
+    return PATRONYMIC_FACTOR if listed and PATRONYMIC.search(word) else MIDDLE_NAME_FACTOR
 
 
 def leading_titles(words: tuple[str, ...]) -> int:
@@ -129,14 +148,16 @@ def leading_titles(words: tuple[str, ...]) -> int:
     return count
 
 
-def _structured_factors(words: tuple[str, ...], surname_words: int) -> tuple[float, ...]:
+def _structured_factors(
+    words: tuple[str, ...], surname_words: int, listed: bool
+) -> tuple[float, ...]:
     given, surname = words[:-surname_words], words[-surname_words:]
     titles = leading_titles(given)
     factors = [*(TITLE_FACTOR,) * titles, 1.0]
     in_nasab = False
     for word in given[titles + 1 :]:
         in_nasab = in_nasab or word in NASAB_PARTICLES
-        factors.append(NASAB_FACTOR if in_nasab else MIDDLE_NAME_FACTOR)
+        factors.append(_middle_factor(word, in_nasab, listed))
     seen_surname = False
     for word in surname:
         particle = word in PARTICLES or word in NASAB_PARTICLES
