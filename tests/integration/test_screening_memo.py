@@ -17,6 +17,7 @@ from finmesh.store import memo_tables
 from finmesh.store.port import Guard, PolicyChanged, ScreenedQuery, Stored
 from finmesh.store.sql_store import SqlStore
 from tests.integration.stores import A, B, StoreMaker, msg, seed
+from tests.unit.screening_index import counted
 
 LISTED = ListEntry("1", EntryType.PERSON, "SECHIN, Igor Ivanovich", countries=("RU",))
 QUERIES = [Query("Dbtr/Nm", name="Igor Sechin"), Query("Cdtr/Nm", name="Anna Schmidt")]
@@ -25,14 +26,7 @@ QUERIES = [Query("Dbtr/Nm", name="Igor Sechin"), Query("Cdtr/Nm", name="Anna Sch
 def _active(version: int = 1) -> tuple[ActiveScreening, list[Query]]:
     """An index over LISTED (list version ``version``) whose screens are counted."""
     index = ScreeningIndex.build([ListVersion.create("t", version, "memo", (LISTED,))])
-    screened: list[Query] = []
-    original = index.screen
-
-    def counting(query: Query, **options: Any) -> Any:
-        screened.append(query)
-        return original(query, **options)
-
-    index.screen = counting  # type: ignore[method-assign]
+    screened = counted(index)
     return ActiveScreening(1, index, (), ()), screened
 
 

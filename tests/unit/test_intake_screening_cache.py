@@ -3,25 +3,17 @@ every hit still names the field of the message it was found in."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
 from finmesh.node.intake_screening import ActiveScreening, hit_json
+from tests.unit.screening_index import counted
 
 LISTED = ListEntry("1", EntryType.PERSON, "SECHIN, Igor Ivanovich", countries=("RU",))
 
 
 def active() -> tuple[ActiveScreening, list[Query]]:
     index = ScreeningIndex.build([ListVersion.create("t", 1, "cache", (LISTED,))])
-    screened: list[Query] = []
-    original = index.screen
-
-    def counting(query: Query, **options: Any) -> Any:
-        screened.append(query)
-        return original(query, **options)
-
-    index.screen = counting  # type: ignore[method-assign]
+    screened = counted(index)
     return ActiveScreening(1, index, (), ()), screened
 
 

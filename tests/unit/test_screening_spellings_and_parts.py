@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
-from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
+from finmesh.domain.screening.model import EntryType, ListEntry
 from finmesh.domain.screening.sound_keys import sound_keys
 from finmesh.domain.screening.vocabulary import without_silent_h
 from finmesh.domain.screening.weights import TITLE_FACTOR, positional_factors
+from tests.unit.screening_index import held, unit_index
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
@@ -41,12 +41,7 @@ ENTRIES = (
 
 @pytest.fixture(scope="module")
 def index() -> ScreeningIndex:
-    return ScreeningIndex.build([ListVersion.create("t", 1, "unit", ENTRIES)])
-
-
-def held(index: ScreeningIndex, name: str) -> set[str]:
-    hits = index.screen(Query("test", name=name), min_score=HOLD_THRESHOLD)
-    return {hit.entry_id for hit in hits}
+    return unit_index(ENTRIES)
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
-from finmesh.domain.screening.model import EntryType, ListEntry, ListVersion, Query
+from finmesh.domain.screening.model import EntryType, ListEntry
 from finmesh.domain.screening.normalise import normalise_name
+from tests.unit.screening_index import held, unit_index
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 ENTRIES = (
@@ -39,12 +39,7 @@ ENTRIES = (
 
 @pytest.fixture(scope="module")
 def index() -> ScreeningIndex:
-    return ScreeningIndex.build([ListVersion.create("t", 1, "unit", ENTRIES)])
-
-
-def held(index: ScreeningIndex, name: str) -> set[str]:
-    hits = index.screen(Query("test", name=name), min_score=HOLD_THRESHOLD)
-    return {hit.entry_id for hit in hits}
+    return unit_index(ENTRIES)
 
 
 @pytest.mark.parametrize(
