@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from finmesh.store import queries
 from finmesh.store.port import ScreenedQuery
 from finmesh.store.sanctions_tables import S
 
@@ -37,9 +38,8 @@ class MemoTables:
         found: dict[str, str] = {}
         db = self._conn()
         for at in range(0, len(keys), RECALL_KEYS_MAX):
-            chunk = list(keys[at : at + RECALL_KEYS_MAX])
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT query_key, hits FROM screening_memo WHERE scope = ? AND query_key IN ({marks})"  # noqa: E501
+            chunk = keys[at : at + RECALL_KEYS_MAX]
+            sql = queries.in_list(S["memo_recall"], len(chunk))
             found.update((str(k), str(h)) for k, h in db.execute(sql, (scope, *chunk)))
         return found
 

@@ -25,6 +25,12 @@ def load(filename: str) -> dict[str, str]:
     return named
 
 
+def in_list(sql: str, count: int) -> str:
+    """``sql`` with its one ``IN (?)`` widened to ``count`` placeholders (a lookup of many
+    keys in one statement; callers bound ``count`` by chunking)."""
+    return sql.replace("IN (?)", f"IN ({', '.join('?' * count)})", 1)
+
+
 def schema(filename: str) -> str:
     """Return a whole schema file."""
     return resources.files("finmesh.store").joinpath("sql", filename).read_text("utf-8")

@@ -207,7 +207,7 @@ class SqlStore(
         wanted = list(dict.fromkeys(biz_msg_ids))
         for at in range(0, len(wanted), FIND_IDS_MAX):  # one statement per chunk, not per id
             chunk = wanted[at : at + FIND_IDS_MAX]
-            sql = Q["find_messages"].replace("(?)", f"({', '.join('?' * len(chunk))})")
+            sql = queries.in_list(Q["find_messages"], len(chunk))
             for biz_msg_id, *row in db.execute(sql, (sender, *chunk)):
                 found[str(biz_msg_id)] = already_stored(tuple(row))
         return found

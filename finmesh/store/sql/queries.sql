@@ -49,7 +49,7 @@ SELECT payload_sha256, uetr, measure_id, id, licence_id FROM messages
 WHERE sender = ? AND biz_msg_id = ?
 
 -- name: find_messages
--- "(?)" is widened to one placeholder per BizMsgIdr looked up (SqlStore.find_stored)
+-- "IN (?)" is widened to one placeholder per BizMsgIdr looked up (queries.in_list)
 SELECT biz_msg_id, payload_sha256, uetr, measure_id, id, licence_id FROM messages
 WHERE sender = ? AND biz_msg_id IN (?)
 

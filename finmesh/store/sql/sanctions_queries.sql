@@ -68,6 +68,10 @@ WHERE sender = ? AND biz_msg_id = ?
 INSERT INTO screening_memo (scope, query_key, hits, stored_ms) VALUES (?, ?, ?, ?)
 ON CONFLICT (scope, query_key) DO NOTHING
 
+-- name: memo_recall
+-- "IN (?)" is widened to one placeholder per key (queries.in_list)
+SELECT query_key, hits FROM screening_memo WHERE scope = ? AND query_key IN (?)
+
 -- name: memo_trim
 DELETE FROM screening_memo WHERE id <= (SELECT max(id) FROM screening_memo) - ?
 
