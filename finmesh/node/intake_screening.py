@@ -33,7 +33,7 @@ from finmesh.domain.screening.decision import (
     without_good_guys,
 )
 from finmesh.domain.screening.index import ScreeningIndex
-from finmesh.domain.screening.model import GoodGuy, Hit, Query
+from finmesh.domain.screening.model import GoodGuy, Hit, Query, VersionRef
 from finmesh.domain.screening.queries import screening_queries
 from finmesh.store.port import LoadedList, NewMessage, ScreenedQuery, ScreeningRecord
 
@@ -113,9 +113,12 @@ class ActiveScreening:
     _hits: dict[_Content, list[Hit]] = field(default_factory=dict, repr=False)
     scope: str = field(init=False)
     """The screening memo's scope of this index (``memo_scope``)."""
+    versions_text: str = field(init=False)
+    """The list versions screened against, as every result stores them (JSON)."""
 
     def __post_init__(self) -> None:
         self.scope = memo_scope(self.index)
+        self.versions_text = json.dumps(_versions(self.index.versions))
 
     def screen(
         self, queries: Sequence[Query], now_ms: int, fresh: list[ScreenedQuery] | None = None
@@ -203,7 +206,7 @@ def _screened(
         held_by = SCREENING_HOLD
     record = ScreeningRecord(
         result.decision,
-        json.dumps(versions_json(result)),
+        active.versions_text,  # the same for every message: written once per index
         json.dumps([*map(hit_json, result.hits), *(hit_json(h, True) for h in result.cleared)]),
     )
     return replace(new, held_by=held_by, screening=record)
@@ -226,7 +229,10 @@ def hit_json(hit: Hit, cleared: bool = False) -> dict[str, Any]:
 
 
 def versions_json(result: ScreeningResult) -> list[dict[str, Any]]:
-    return [{"list": v.list_name, "version": v.number, "digest": v.digest}
-            for v in result.versions]
+    return _versions(result.versions)
+
+
+def _versions(versions: Iterable[VersionRef]) -> list[dict[str, Any]]:
+    return [{"list": v.list_name, "version": v.number, "digest": v.digest} for v in versions]
 
 
