@@ -134,20 +134,19 @@ async def authenticate(
     rates.peer.take(request.client.host if request.client else "unknown")
     _check_declared_length(request, body_limit)
     now = node.clock()
+    members = node.trust.members.now() if kind == "participant" else None
     # headers, freshness and certificate first: an unknown caller's body is never read
     checked = request_auth.check_headers(
         request.headers,
         request.method,
         request_target(request),
-        certificate_for=(
-            node.store.operator_cert if kind == "operator" else node.store.participant_cert
-        ),
+        certificate_for=node.store.operator_cert if members is None else members.cert_pem,
         ca_cert_pem=node.ca_cert_pem,
         now_ms=now,
         expected_kind=kind,
     )
-    if kind == "participant":  # revoked: refused from the next request on, no cache
-        node.trust.check_not_revoked(checked.identity)
+    if members is not None:  # revoked: refused from the next request on (Members)
+        node.trust.check_not_revoked(checked.identity, members)
     body = await read_body(request, body_limit)
     verified = request_auth.verify_body(checked, body)
     expires = now + NONCE_KEEP_MS
@@ -162,15 +161,15 @@ async def authenticate(
     if not fresh:
         raise AuthenticationFailed(REPLAYED)
     rates.subject.take(f"{kind}:{verified.subject}")
-    if kind == "operator":
+    if members is None:
         roles = node.store.operator_roles(verified.subject)
         return Caller(subject=verified.subject, cert_pem=b"", body=body, roles=roles)
-    cert = node.store.participant_cert(verified.subject)
-    if cert is None:  # revoked between verification and now
-        raise AuthenticationFailed(f"unknown subject {verified.subject}")
     measure = node.compliance.snapshot().disconnected(verified.subject[:8], node.clock())
     if measure is not None:
         raise Disconnected(
             f"{verified.subject} is disconnected by measure {measure.id} ({measure.reference})"
         )
+    cert = members.cert_pem(verified.subject)  # the one the signature was checked with
+    if cert is None:  # not reachable: the view read it for check_headers
+        raise AuthenticationFailed(f"unknown subject {verified.subject}")
     return Caller(subject=verified.subject, cert_pem=cert, body=body, nonce=claim)

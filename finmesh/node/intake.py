@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
@@ -26,9 +26,10 @@ from finmesh.domain.policy.rma import GrantIndex, refusal_detail
 from finmesh.domain.policy.screening import MessageFacts
 from finmesh.domain.reasons import Reason
 from finmesh.domain.rules import RuleBook
-from finmesh.identity import message_signature, pki
+from finmesh.identity import message_signature
 from finmesh.node.clock import Clock
 from finmesh.node.intake_screening import SCREENING_HOLD, ActiveScreening, screen_messages
+from finmesh.node.members import Members, MembersAt
 from finmesh.store.port import (
     AlreadyStored,
     Guard,
@@ -111,8 +112,11 @@ class Intake:
         *,
         schemas: SchemaRegistry,
         rules: RuleBook | None = None,
+        members: Callable[[], MembersAt] | None = None,
     ) -> None:
         self.store = store
+        self.members = Members(store).now if members is None else members
+        """The participants at the current trust version (routing: receivers)."""
         self.schemas = schemas
         self.rules = RuleBook() if rules is None else rules
         """The network rules beyond the schema this network enforces."""
@@ -154,14 +158,14 @@ class Intake:
             return [answers[i] if i in answers else Replayed() for i in range(len(requests))]
 
     def _group(self, requests: Sequence[IntakeRequest]) -> list[list[Verdict]]:
-        routes: dict[str, Route] = {}
+        routes = Routes(self.members())
         parts = [self._check(r, routes) for r in requests]
         nonces = [r.nonce for r in requests if r.nonce is not None]
         decided = iter(self._decide([c for part in parts for c in part], nonces))
         return [[next(decided) for _ in part] for part in parts]
 
     def _check(
-        self, request: IntakeRequest, routes: dict[str, Route]
+        self, request: IntakeRequest, routes: Routes
     ) -> list[Verdict | Admitted]:
         items = request.items
         if len(items) > limits.BATCH_MESSAGES_MAX:
@@ -230,7 +234,7 @@ class Intake:
         sender: Bic,
         cert_pem: bytes,
         item: Submission,
-        routes: dict[str, Route] | None = None,
+        routes: Routes | None = None,
     ) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
         try:
@@ -243,7 +247,7 @@ class Intake:
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
             to = admission.header_bic(parsed.receiver_bic, "To")
-            receiver = self._route(sender, to, {} if routes is None else routes)
+            receiver = self._route(sender, to, Routes(self.members()) if routes is None else routes)
         except Rejected as exc:
             return Verdict.nak(exc, parsed)
         return Admitted(str(sender), receiver, item, parsed, translation)
@@ -262,27 +266,29 @@ class Intake:
             raise Rejected(CODES[exc.code], str(exc)) from None
         return parse_message(translated.payload, self.schemas, translated=True), translated.payload
 
-    def _route(
-        self, sender: Bic, receiver: Bic, seen: dict[str, Route]
-    ) -> str:
+    def _route(self, sender: Bic, receiver: Bic, routes: Routes) -> str:
         # participants are onboarded from the directory: the directory is asked only
         # to tell an unknown receiver (H02) from one that is not connected (H03);
-        # ``seen`` keeps the answers for the rest of the group (one lookup per receiver)
-        found = seen.get(receiver.bic8)
+        # ``routes`` keeps the answers for the rest of the group (one lookup per receiver)
+        found = routes.seen.get(receiver.bic8)
         if found is None:
-            live = self.store.participant_for_bic8(receiver.bic8)
+            live = routes.members.for_bic8(receiver.bic8)
             known = live is not None or bool(self.store.institutions_with_bic8(receiver.bic8))
-            found = seen[receiver.bic8] = (live, known, self._revoked(live))
+            member = None if live is None else routes.members.member(live)
+            # revoked: it cannot fetch until the network issues it a new certificate
+            revoked = member is not None and member.revoked
+            found = routes.seen[receiver.bic8] = (live, known, revoked)
         live, in_directory, revoked = found
         return admission.route(receiver, sender, in_directory, live, revoked)
 
-    def _revoked(self, participant: str | None) -> bool:
-        """Whether the participant's current certificate is revoked: it cannot fetch
-        until the network issues it a new one (``finmesh cert rotate``)."""
-        cert = None if participant is None else self.store.participant_cert(participant)
-        if participant is None or cert is None:
-            return False
-        return self.store.certificate_revoked(participant, pki.certificate_identity(cert).serial)
+
+@dataclass
+class Routes:
+    """What one group learns of its receivers: the participants at the group's trust
+    version, and each receiver BIC8's route once looked up."""
+
+    members: MembersAt
+    seen: dict[str, Route] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

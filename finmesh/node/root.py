@@ -48,6 +48,7 @@ class Node:
             self.screening.active,
             schemas=self.schemas.registry,
             rules=rules,
+            members=self.trust.members.now,
         )
         self.tracking = Tracking(self.store, clock)
         self.delivery = DeliveryService(self.store, clock, self.bell, self.compliance.snapshot)

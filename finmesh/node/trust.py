@@ -37,6 +37,7 @@ from finmesh.identity.ca import CertificateAuthority
 from finmesh.identity.profile import issue_participant_profile
 from finmesh.node.clock import Clock
 from finmesh.node.compliance import READ_ROLES, require, require_any
+from finmesh.node.members import Members, MembersAt
 from finmesh.store.port import AuditNote, Delivery, RetiredCertificate, Store
 
 OPERATOR_ROLE = "operator"
@@ -70,6 +71,8 @@ class Trust:
         self._lock = threading.Lock()
         self._grants: GrantIndex | None = None
         self._certs: CertStates | None = None
+        self.members = Members(store)
+        """Participants' current certificates, as authentication and routing read them."""
 
     # caches, keyed by the trust version (read first: see Guard.trust_version)
 
@@ -186,8 +189,10 @@ class Trust:
 
     # request authentication and deliveries
 
-    def check_not_revoked(self, identity: pki.CertIdentity) -> None:
-        if self.store.certificate_revoked(identity.subject, identity.serial):
+    def check_not_revoked(self, identity: pki.CertIdentity, at: MembersAt | None = None) -> None:
+        """CertificateRevoked if the certificate is revoked (``at``: the request's view
+        of the participants, read once for all its checks)."""
+        if (self.members.now() if at is None else at).revoked(identity):
             raise CertificateRevoked(
                 f"the certificate of {identity.subject} (serial {identity.serial}) is revoked"
             )
