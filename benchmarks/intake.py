@@ -91,18 +91,28 @@ def bound_for(
     return measure_bound(messages, profile.cert_pem, seconds, root.parent, url)
 
 
-def run_intake(settings: IntakeSettings) -> dict[str, Any]:
-    """The JSON object ``finmesh bench intake --json`` prints."""
+def run_intake(
+    settings: IntakeSettings, say: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """The JSON object ``finmesh bench intake --json`` prints; ``say`` is told each
+    phase as it starts (the setup takes minutes before the measured seconds)."""
+    tell = say or (lambda _: None)
     with bench_network(settings, settings.clients + 1) as (root, url):
         pairs = scratch.pairs(scratch.participant_folders(root), settings.clients)
         scratch.authorize_pairs(root, [(p.name, r) for p, r in pairs])
+        tell("the bound, before the node starts")
         before = bound_for(root, *pairs[0], settings.seconds, url)
         with serving(root, settings.workers) as server:
+            if settings.screening_entries:
+                tell(f"loading a generated list of {settings.screening_entries:,} entries")
             listed = load_list(root, server.url, settings.screening_entries)
+            tell(f"{settings.clients} clients: the prior day's traffic, then "
+                 f"{settings.seconds:g} s measured")
             result = run_closed_loop(
                 server.url, server.pid, pairs, settings.batch, settings.seconds, settings.warmup,
                 listed,
             )  # fmt: skip
+        tell("the bound, after the node stopped")
         after = bound_for(root, *pairs[0], settings.seconds, url)
     return combine(result, before, after, settings)
 

@@ -87,7 +87,7 @@ def intake(
     )
     stderr.print(f"bench intake: batch {batch}, {clients} clients, {workers} workers, {store}")
     try:
-        emit(run_intake(settings))
+        emit(run_intake(settings, lambda phase: stderr.print(f"bench intake: {phase}")))
     except (BenchmarkInvalid, RuntimeError, OSError) as exc:
         fail("bench_failed", f"bench intake failed: {exc}")
 
