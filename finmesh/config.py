@@ -74,6 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
             "SDK and CLI: further node URLs to fail over to, comma-separated"),
     Setting("FINMESH_CONSOLE_SESSION_MINUTES", "30", "minutes",
             "how long an operator's console session lasts (1 to 1440)"),
+    Setting("FINMESH_SQLITE_CACHE_MB", "64", "MiB",
+            "page cache of each SQLite connection (SQLite's own default is 2): the upper "
+            "levels of a large store's indexes stay in memory"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -242,6 +245,10 @@ def console_session_minutes() -> int:
             "must be a whole number of minutes from 1 to 1440"
         )
     return int(minutes)
+
+
+def sqlite_cache_mb() -> float:
+    return _number("FINMESH_SQLITE_CACHE_MB")
 
 
 def retention_days() -> float:

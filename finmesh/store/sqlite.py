@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from finmesh import config
 from finmesh.store import migrations, queries
 from finmesh.store.audit_head import head_path
 from finmesh.store.migrations import IncompatibleStore
@@ -129,6 +130,8 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # negative: KiB (SQLite's unit); the cache grows only as pages are read
+        conn.execute(f"PRAGMA cache_size = -{int(config.sqlite_cache_mb() * 1024)}")
         with self._lock:
             self._all.append(conn)
         return conn

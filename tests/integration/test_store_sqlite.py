@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from finmesh.config import BadSetting
 from finmesh.domain.errors import NotFound
 from finmesh.domain.policy import measures as ms
 from finmesh.domain.policy.measures import Measure
@@ -106,3 +107,19 @@ def test_a_page_of_never_delivered_messages_is_read_from_the_partial_index(
         assert "queue_unassigned" in plan and "TEMP B-TREE" not in plan, plan
     finally:
         store.close()
+
+
+def test_each_connection_gets_the_page_cache_the_setting_asks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FINMESH_SQLITE_CACHE_MB sizes every connection's page cache (SQLite's unit for
+    a negative cache_size is KiB); a value that is no size is refused by name."""
+    monkeypatch.setenv("FINMESH_SQLITE_CACHE_MB", "16")
+    store = SqliteStore(tmp_path / "a.db")
+    try:
+        assert store._conn().execute("PRAGMA cache_size").fetchone()[0] == -16 * 1024
+    finally:
+        store.close()
+    monkeypatch.setenv("FINMESH_SQLITE_CACHE_MB", "lots")
+    with pytest.raises(BadSetting, match="FINMESH_SQLITE_CACHE_MB"):
+        SqliteStore(tmp_path / "b.db")
