@@ -19,11 +19,16 @@ BUCKETS_MAX = 100_000
 """Most buckets kept; the least recently used are forgotten first."""
 
 
+RETRY_AFTER_MIN_S = 0.001
+
+
 class RateLimited(FinmeshError):
     """Too many requests; ``retry_after_s`` says when the next one would be accepted."""
 
     def __init__(self, who: str, retry_after_s: float) -> None:
-        super().__init__(f"too many requests from {who}; retry after {retry_after_s:.2f} s")
+        # a token a few microseconds away is still a wait: never tell a client "0"
+        retry_after_s = max(retry_after_s, RETRY_AFTER_MIN_S)
+        super().__init__(f"too many requests from {who}; retry after {retry_after_s:.3f} s")
         self.retry_after_s = retry_after_s
 
 

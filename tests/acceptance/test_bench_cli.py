@@ -37,13 +37,13 @@ def test_bench_intake_prints_one_object_with_the_promised_keys() -> None:
     assert result["screening_entries"] == 5000 and 0 <= result["held_share"] < 1
     assert result["node_cpu_us_per_msg"] > 0 and result["bound_cpu_us_per_msg"] > 0
     assert result["cpu_ratio_to_bound"] == pytest.approx(
-        result["bound_cpu_us_per_msg"] / result["node_cpu_us_per_msg"], rel=0.01
-    )
+        result["bound_cpu_us_per_msg"] / result["node_cpu_us_per_msg"], rel=0.01, abs=5e-4
+    )  # both ratios are printed to three decimals: on a busy machine they are small
     assert result["batch"] == 100 and result["store"] == "sqlite" and result["clients"] == 2
     assert result["messages"] > 0 and result["msgs_per_s"] > 0
     assert result["bound_msgs_per_s"] > 0
     assert result["ratio_to_bound"] == pytest.approx(
-        result["msgs_per_s"] / result["bound_msgs_per_s"], rel=0.01
+        result["msgs_per_s"] / result["bound_msgs_per_s"], rel=0.01, abs=5e-4
     )
     assert 0 < result["ack_p50_ms"] <= result["ack_p99_ms"] <= result["ack_max_ms"]
     assert result["machine"]["nproc"] >= 1

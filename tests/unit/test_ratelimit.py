@@ -53,3 +53,16 @@ def test_zero_switches_the_limit_off() -> None:
     limiter = RateLimiter(per_second=0, burst=0, clock=Clock())
     for _ in range(1000):
         limiter.take("A")
+
+
+def test_a_refusal_a_token_away_still_tells_a_positive_wait() -> None:
+    """A token due in a few microseconds is still a wait: a 429 never says 0 s (its
+    body rounds to milliseconds, and a client told 0 comes straight back)."""
+    clock = Clock()
+    limiter = RateLimiter(per_second=1000, burst=1, clock=clock)
+    limiter.take("A")
+    clock.now += 0.000999  # 0.999 of a token back: 1 µs short
+    with pytest.raises(RateLimited) as refused:
+        limiter.take("A")
+    assert refused.value.retry_after_s >= 0.001
+    assert "retry after 0.001 s" in str(refused.value)
