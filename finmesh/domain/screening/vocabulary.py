@@ -8,6 +8,7 @@ kinship                  found through                                 similarit
 same word                the word itself                               1.00
 romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
+common word, other form  ``word_forms`` ("managing" = "management")    0.94
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
 silent h (short words)   ``without_silent_h`` ("thae" = "tae",         0.89
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
-from finmesh.domain.screening import abd_names
+from finmesh.domain.screening import abd_names, word_forms
 from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
@@ -50,6 +51,7 @@ from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMI
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
 SIM_JOINED = 0.95
+SIM_WORD_FORM = 0.94
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
 SIM_SILENT_H = 0.89
@@ -67,6 +69,7 @@ KINSHIP = {
     SIM_EXACT: "same word",
     SIM_FOLD: "spelling variant",
     SIM_JOINED: "joined words",
+    SIM_WORD_FORM: "other form of the word",
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
     SIM_SILENT_H: "silent h",
@@ -171,6 +174,7 @@ class Vocabulary:
         self._by_sound: MultiMap[str, int] = MultiMap()
         self._by_silent_h: MultiMap[str, int] = MultiMap()
         self._by_abd_stem: MultiMap[str, int] = MultiMap()
+        self._by_word_form: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -208,6 +212,9 @@ class Vocabulary:
         folded = fold(word)
         if _fold_applies(word, folded):
             self._by_fold.add(folded, index)
+        family = word_forms.stem(word)
+        if family is not None:
+            self._by_word_form.add(family, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
@@ -238,6 +245,9 @@ class Vocabulary:
         if _fold_applies(word, folded):
             self._add(found, self._by_fold.get(folded), SIM_FOLD)
         self._add(found, self._by_joined.get(folded), SIM_JOINED)
+        family = word_forms.stem(word)
+        if family is not None:
+            self._add(found, self._by_word_form.get(family), SIM_WORD_FORM)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
