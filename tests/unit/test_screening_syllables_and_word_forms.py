@@ -1,21 +1,26 @@
 """The fifth round's kinds of variant and look-alike (issue 18), one test each: the
-forms of one common word of institution names ("MANAGING", "MANAGEMENT") and the
-look-alikes that must stay clear."""
+forms of one common word of institution names ("MANAGING", "MANAGEMENT"); Korean and
+Chinese syllables in two romanisation systems ("PAK", "BAK", "PARK"; "CHAO", "ZHAO");
+a Korean or Chinese name's given syllables counting in full (one of them is another
+name); and the look-alikes that must stay clear."""
 
 from __future__ import annotations
 
 import pytest
 
-from finmesh.domain.screening import word_forms
+from finmesh.domain.screening import syllables, word_forms
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry
+from finmesh.domain.screening.weights import positional_factors, syllabic
 from tests.unit.screening_index import held, unit_index
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
     "KOREA MINING DEVELOPMENT TRADING CORPORATION;IRAN INSURANCE COMPANY;"
     "NATIONAL IRANIAN OIL COMPANY;KOREA KWANGSON BANKING CORPORATION;"
-    "MINING INDUSTRIES GROUP;INTERNATIONAL TRADE BANK;AL-NOUR CHARITY"
+    "MINING INDUSTRIES GROUP;INTERNATIONAL TRADE BANK;AL-NOUR CHARITY;"
+    "KIM, Il;KIM, Jong Un;RI, Yong Il;CHOE, Ryong Hae;PAK, Nam;WANG, Wei;LI, Ming;"
+    "CHEN, Wei;HAN, Song;JONG, Il"
 )
 ENTRIES = (
     ListEntry("sovfracht", ENTITY, "SOVFRACHT MANAGING COMPANY LLC"),
@@ -25,7 +30,17 @@ ENTRIES = (
     ListEntry("council", ENTITY, "STATE ADMINISTRATIVE COUNCIL"),
     ListEntry("aluminum", ENTITY, "IRAN ALUMINUM COMPANY"),
     ListEntry("hana", ENTITY, "HANA BANKING CORPORATION LTD"),
-    *(ListEntry(f"filler{n}", ENTITY, name) for n, name in enumerate(FILLERS.split(";"))),
+    ListEntry("pak", PERSON, "PAK, Kwang Hun"),
+    ListEntry("park", PERSON, "PARK, Jin Hyok"),
+    ListEntry("jong", PERSON, "JONG, Man Bok"),
+    ListEntry("zhao", PERSON, "WEI, Zhao"),
+    ListEntry("xu", PERSON, "XU, Ming"),
+    ListEntry("mun", PERSON, "PAK, Mun Il"),
+    ListEntry("kwon", PERSON, "HAN, Kwon U"),
+    *(
+        ListEntry(f"filler{n}", PERSON if "," in name else ENTITY, name)
+        for n, name in enumerate(FILLERS.split(";"))
+    ),
 )
 
 
@@ -68,4 +83,75 @@ def test_a_common_word_in_another_form_is_the_same_institution(
     ],
 )
 def test_word_forms_make_no_look_alike(index: ScreeningIndex, name: str, entry: str) -> None:
+    assert entry not in held(index, name)
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("pak", "bak"),  # 박: McCune-Reischauer, Revised Romanisation
+        ("pak", "park"),  # and usage
+        ("chong", "jeong"),  # 정
+        ("pok", "bok"),  # 복
+        ("chol", "cheol"),  # 철
+        ("ri", "lee"),  # 李, North and South
+        ("chao", "zhao"),  # Wade-Giles, pinyin
+        ("hsu", "xu"),
+        ("chang", "zhang"),
+        ("hsieh", "xie"),
+        ("kuo", "guo"),
+    ],
+)
+def test_two_systems_write_one_syllable(word: str, other: str) -> None:
+    assert syllables.same_syllable(word, other)
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("kon", "kwon"),  # 건 and 권: one letter, two syllables
+        ("wan", "wang"),
+        ("yun", "yung"),
+        ("kim", "kum"),
+        ("ryu", "yu"),  # the South's initial-sound rule only for 李
+        ("mohammed", "mohammed"),  # no syllable
+    ],
+)
+def test_other_syllables_stay_apart(word: str, other: str) -> None:
+    assert not syllables.same_syllable(word, other)
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("BAK, Gwang Hun", "pak"),
+        ("PAK, Jin Hyok", "park"),
+        ("CHO'NG, Man-pok", "jong"),
+        ("WEI, Chao", "zhao"),
+        ("HSU, Ming", "xu"),
+    ],
+)
+def test_a_syllable_in_another_system_is_the_same_name(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
+    assert entry in held(index, name)
+
+
+def test_the_syllables_of_a_korean_given_name_count_in_full() -> None:
+    assert syllabic(("mun", "il", "pak"))
+    assert positional_factors(("mun", "il", "pak"), True, 1) == (1.0, 1.0, 1.0)
+    assert not syllabic(("ali", "hasan", "khan"))
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("PARK, Mun", "mun"),  # one syllable of "Mun Il" is another given name
+        ("PAK, Mun", "mun"),
+        ("HAN, Kon U", "kwon"),  # "Kon" is not a spelling of "Kwon"
+    ],
+)
+def test_one_syllable_of_a_given_name_is_someone_else(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
     assert entry not in held(index, name)

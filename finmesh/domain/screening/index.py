@@ -46,12 +46,7 @@ from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
 from finmesh.domain.screening.slavic_names import latin_readings
 from finmesh.domain.screening.vocabulary import ARTICLE_PREFIXES, Matches, Vocabulary
-from finmesh.domain.screening.weights import (
-    idf_weight,
-    leading_titles,
-    positional_factors,
-    word_weight,
-)
+from finmesh.domain.screening.weights import idf_weight, positional_factors, word_weight
 
 COVERAGE_FLOOR = 0.55
 """Least share of a listed name's weight a query must match for the name to be scored."""
@@ -222,7 +217,7 @@ class ScreeningIndex:
         form = self._forms.get((words, weights, person))
         if form is None:
             required = (
-                short_forms.person_keys(weights, surname_words, leading_titles(spelled))
+                short_forms.person_keys(weights, surname_words, spelled)
                 if person
                 else short_forms.entity_keys(weights)
             )

@@ -9,6 +9,8 @@ same word                the word itself                               1.00
 romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
 common word, other form  ``word_forms`` ("managing" = "management")    0.94
+Korean, Chinese syllable ``syllables`` ("pak" = "park", "chao" =       0.92
+                         "zhao": one syllable in two systems)
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
 silent h (short words)   ``without_silent_h`` ("thae" = "tae",         0.89
@@ -39,7 +41,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
-from finmesh.domain.screening import abd_names, word_forms
+from finmesh.domain.screening import abd_names, syllables, word_forms
 from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
@@ -52,6 +54,7 @@ SIM_EXACT = 1.0
 SIM_FOLD = 0.97
 SIM_JOINED = 0.95
 SIM_WORD_FORM = 0.94
+SIM_SYLLABLE = 0.92
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
 SIM_SILENT_H = 0.89
@@ -70,6 +73,7 @@ KINSHIP = {
     SIM_FOLD: "spelling variant",
     SIM_JOINED: "joined words",
     SIM_WORD_FORM: "other form of the word",
+    SIM_SYLLABLE: "same syllable",
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
     SIM_SILENT_H: "silent h",
@@ -175,6 +179,7 @@ class Vocabulary:
         self._by_silent_h: MultiMap[str, int] = MultiMap()
         self._by_abd_stem: MultiMap[str, int] = MultiMap()
         self._by_word_form: MultiMap[str, int] = MultiMap()
+        self._by_syllable: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -215,6 +220,8 @@ class Vocabulary:
         family = word_forms.stem(word)
         if family is not None:
             self._by_word_form.add(family, index)
+        for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
+            self._by_syllable.add(syllable, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
@@ -248,6 +255,8 @@ class Vocabulary:
         family = word_forms.stem(word)
         if family is not None:
             self._add(found, self._by_word_form.get(family), SIM_WORD_FORM)
+        for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
+            self._add(found, self._by_syllable.get(syllable), SIM_SYLLABLE)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)

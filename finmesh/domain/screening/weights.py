@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 import re
 
+from finmesh.domain.screening.syllables import syllable_keys
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -99,6 +101,18 @@ Latin letters leave it out more often than not ("TYURIN, Vladimir" for "TYURIN, 
 Anatolyevich")."""
 
 
+SYLLABIC_NAME_WORDS_MIN = 3
+"""Fewest words of a person's name written one Korean or Chinese syllable a word whose
+words all count in full (``syllabic``)."""
+
+
+def syllabic(words: tuple[str, ...]) -> bool:
+    """Whether a person's name is written one Korean or Chinese syllable a word ("KIM,
+    Yong Chol", "HO, Chun Ting"): its given syllables make one given name, so neither is a
+    middle name ("KIM, Yong" is someone else than "KIM, Yong Chol")."""
+    return len(words) >= SYLLABIC_NAME_WORDS_MIN and all(map(syllable_keys, words))
+
+
 SECOND_SURNAME_FACTOR = 0.5
 """A surname word after the first (a maternal surname, the second part of a compound
 surname): payments often drop it ("CARRIZALEZ RENGIFO" written "Carrizalez")."""
@@ -115,7 +129,10 @@ def positional_factors(
     words are the surname (the last ``surname_words``): they are not middle names,
     whatever their number ("FAKHRIZADEH-MAHABADI, Mohsen"). A listed patronymic counts
     ``PATRONYMIC_FACTOR``, a screened one (not ``listed``) as a middle name: left out it
-    costs little, written it says whose child the person is."""
+    costs little, written it says whose child the person is. The syllables of a Korean or
+    Chinese name all count in full (``syllabic``)."""
+    if person and syllabic(words):
+        return (1.0,) * len(words)
     if person and 0 < surname_words < len(words):
         return _structured_factors(words, surname_words, listed)
     titles = leading_titles(words) if person and len(words) > 2 else 0
