@@ -11,7 +11,12 @@ import pytest
 from finmesh.domain.screening import syllables, word_forms
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry
-from finmesh.domain.screening.weights import positional_factors, syllabic
+from finmesh.domain.screening.weights import (
+    GENERIC_WEIGHT_MAX,
+    positional_factors,
+    syllabic,
+    word_weight,
+)
 from tests.unit.screening_index import held, unit_index
 
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
@@ -30,6 +35,7 @@ ENTRIES = (
     ListEntry("council", ENTITY, "STATE ADMINISTRATIVE COUNCIL"),
     ListEntry("aluminum", ENTITY, "IRAN ALUMINUM COMPANY"),
     ListEntry("hana", ENTITY, "HANA BANKING CORPORATION LTD"),
+    ListEntry("osleg", ENTITY, "OSLEG"),
     ListEntry("pak", PERSON, "PAK, Kwang Hun"),
     ListEntry("park", PERSON, "PARK, Jin Hyok"),
     ListEntry("jong", PERSON, "JONG, Man Bok"),
@@ -56,6 +62,7 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
     assert word_forms.stem("iranian") == word_forms.stem("iran")
     assert word_forms.stem("marina") is None  # a proper word keeps its ending
     assert word_forms.stem("banking") is None
+    assert word_weight("charitable", 1.0) == word_weight("charity", 1.0) == GENERIC_WEIGHT_MAX
 
 
 @pytest.mark.parametrize(
@@ -67,6 +74,7 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
         ("JOZA INDUSTRIES COMPANY", "joza"),
         ("STATE ADMINISTRATION COUNCIL", "council"),
         ("IRANIAN ALUMINUM COMPANY", "aluminum"),
+        ("OSLEG MINES", "osleg"),  # "mines" is a generic word, as "mining" is
     ],
 )
 def test_a_common_word_in_another_form_is_the_same_institution(

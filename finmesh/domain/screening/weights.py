@@ -4,9 +4,10 @@ A word's weight is its inverse document frequency over all names of the lists sc
 against, scaled to (0, 1]: a word in one name weighs 1, a word in every name almost 0.
 Words that are common in names of any list (``GENERIC_WORDS``: "bank", "trading",
 "international", ...) are capped at ``GENERIC_WEIGHT_MAX`` even in a small list where
-they happen to be rare; grammatical words (``STOPWORDS``: "the", "of", ...) and name
-particles (``PARTICLES``: "bin", "al", "van", ...) weigh almost nothing, and so do
-initials. So "PAO Bank" can never match "Bank Rossiya" on "bank" alone.
+they happen to be rare (and so are all their forms, ``word_forms``); grammatical words
+(``STOPWORDS``: "the", "of", ...) and name particles (``PARTICLES``: "bin", "al", "van",
+...) weigh almost nothing, and so do initials. So "PAO Bank" can never match "Bank
+Rossiya" on "bank" alone.
 
 In a person's name of three or more words, the middle words (patronymics, second given
 names) count ``MIDDLE_NAME_FACTOR`` of their weight, and an Arabic nasab ("bin X", "son
@@ -21,6 +22,7 @@ import math
 import re
 
 from finmesh.domain.screening.syllables import syllable_keys
+from finmesh.domain.screening.word_forms import STEMS
 
 
 def _words(text: str) -> frozenset[str]:
@@ -65,7 +67,7 @@ GENERIC_WORDS = _words(
     " foundation association institute university society limited production manufacturing"
     " plant factory research scientific academy unitary public joint stock open closed russian"
     " russia iran syria korea"
-)
+) | frozenset(STEMS)
 
 
 def idf_weight(document_frequency: int, names: int) -> float:

@@ -6,7 +6,9 @@ ORGANIZATION" and "AL-RAHMAH CHARITY FOUNDATION", "YAZD METALLURGY INDUSTRIES" a
 "YAZD METALLURGICAL INDUSTRIES", "JOZA INDUSTRIAL COMPANY" and "JOZA INDUSTRIES
 COMPANY". A plural, an adjective or a verbal noun of a generic word says the same
 about the institution, and generic words weigh little (``weights.GENERIC_WORDS``), so
-each form is looked up under its family's stem (``vocabulary.SIM_WORD_FORM``).
+each form is looked up under its family's stem (``vocabulary.SIM_WORD_FORM``), and
+every form is a generic word itself (``weights.GENERIC_WORDS``: "MINES" and "CHARITABLE"
+weigh no more than "MINING" and "CHARITY", so "OSLEG MINES" is the listed "OSLEG").
 
 Only the words of ``FAMILIES`` fold: the English (and a few Spanish) forms of the
 common words of institution names (``weights.GENERIC_WORDS``, ``institution_words``),
@@ -15,8 +17,9 @@ change their meaning with their ending ("MARIN", "MARINA"; "HASAN", "HASANI"), a
 country is not its adjective unless the family says so ("IRAN", "IRANIAN"). Left out:
 "banking" and "technologies", which on the development half made registry banks of
 two-word listed names ("Bank of China" for "HANA BANKING CORPORATION", "TOP TECHNOLOGY
-VENTURES" for "TOP TECHNOLOGIES"), and "invest" ("M INVEST" is one initial and a
-common word).
+VENTURES" for "TOP TECHNOLOGIES"), "invest" ("M INVEST" is one initial and a
+common word), and "network", which as a generic word made "JAMIL, Muhammad" the listed
+"MUHAMMAD JAMAL NETWORK".
 """
 
 from __future__ import annotations
@@ -67,7 +70,6 @@ FAMILIES = (
     "service services",
     "communication communications",
     "telecommunication telecommunications",
-    "network networks",
     # transport
     "transport transports transportation",
     "logistic logistics",
