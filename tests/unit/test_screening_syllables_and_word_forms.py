@@ -36,6 +36,8 @@ ENTRIES = (
     ListEntry("aluminum", ENTITY, "IRAN ALUMINUM COMPANY"),
     ListEntry("hana", ENTITY, "HANA BANKING CORPORATION LTD"),
     ListEntry("osleg", ENTITY, "OSLEG"),
+    ListEntry("kardiam", ENTITY, "KARDIAM"),
+    ListEntry("belneftekhim", ENTITY, "BELNEFTEKHIM"),
     ListEntry("pak", PERSON, "PAK, Kwang Hun"),
     ListEntry("park", PERSON, "PARK, Jin Hyok"),
     ListEntry("jong", PERSON, "JONG, Man Bok"),
@@ -75,6 +77,9 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
         ("STATE ADMINISTRATION COUNCIL", "council"),
         ("IRANIAN ALUMINUM COMPANY", "aluminum"),
         ("OSLEG MINES", "osleg"),  # "mines" is a generic word, as "mining" is
+        ("OSLEG (PVT.) LTD.", "osleg"),  # Pakistani "(Pvt.) Ltd.", a legal form
+        ("KARDIAM BVBA", "kardiam"),  # Belgian B.V.B.A.
+        ("CONCERN BELNEFTEKHIM", "belneftekhim"),  # a Belarusian state "concern"
     ],
 )
 def test_a_common_word_in_another_form_is_the_same_institution(
