@@ -37,6 +37,8 @@ ENTRIES = (
     ListEntry("hana", ENTITY, "HANA BANKING CORPORATION LTD"),
     ListEntry("osleg", ENTITY, "OSLEG"),
     ListEntry("kardiam", ENTITY, "KARDIAM"),
+    ListEntry("tawasul", ENTITY, "TAWASUL COMPANY"),
+    ListEntry("mosoblbank", ENTITY, "PAO MOSOBLBANK"),
     ListEntry("belneftekhim", ENTITY, "BELNEFTEKHIM"),
     ListEntry("pak", PERSON, "PAK, Kwang Hun"),
     ListEntry("park", PERSON, "PARK, Jin Hyok"),
@@ -80,6 +82,8 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
         ("OSLEG (PVT.) LTD.", "osleg"),  # Pakistani "(Pvt.) Ltd.", a legal form
         ("KARDIAM BVBA", "kardiam"),  # Belgian B.V.B.A.
         ("CONCERN BELNEFTEKHIM", "belneftekhim"),  # a Belarusian state "concern"
+        ("TAWASUL HAWALA COMPANY", "tawasul"),  # a hawala is a kind of business
+        ("AKB MOSOBLBANK OAO", "mosoblbank"),  # Russian АКБ, a joint-stock commercial bank
     ],
 )
 def test_a_common_word_in_another_form_is_the_same_institution(

@@ -44,8 +44,8 @@ LEGAL_FORMS = POLICY_LEGAL_FORMS | frozenset(
         "psc", "qsc", "qpsc", "saog", "saoc", "pjs", "ppjs", "sal",
         # English long forms
         "incorporated", "corporation", "company", "gesellschaft",
-        # Belgian (B.V.B.A., S.P.R.L.), Pakistani and Indian "(Pvt.) Ltd."
-        "bvba", "sprl", "pvt",
+        # Belgian (B.V.B.A., S.P.R.L.), Pakistani and Indian "(Pvt.) Ltd.", Russian АКБ
+        "bvba", "sprl", "pvt", "akb",
     }
 )  # fmt: skip
 """Legal-form words (extends the policy list, which measures use)."""

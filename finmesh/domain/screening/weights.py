@@ -66,7 +66,7 @@ GENERIC_WORDS = _words(
     " exchange business office center centre ministry authority organization organisation"
     " foundation association institute university society limited production manufacturing"
     " plant factory research scientific academy unitary public joint stock open closed russian"
-    " russia iran syria korea concern ventures"
+    " russia iran syria korea concern ventures establishment hawala foreign"
 ) | frozenset(STEMS)
 
 
