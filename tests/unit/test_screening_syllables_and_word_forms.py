@@ -2,7 +2,8 @@
 forms of one common word of institution names ("MANAGING", "MANAGEMENT"); Korean and
 Chinese syllables in two romanisation systems ("PAK", "BAK", "PARK"; "CHAO", "ZHAO");
 a Korean or Chinese name's given syllables counting in full (one of them is another
-name); and the look-alikes that must stay clear."""
+name); Thai names in the RTGS and as their bearers spell them ("PHUANGPHET",
+"PUANGPETCH"); and the look-alikes that must stay clear."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from finmesh.domain.screening import syllables, word_forms
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry
+from finmesh.domain.screening.thai_names import thai_key
 from finmesh.domain.screening.weights import (
     GENERIC_WEIGHT_MAX,
     positional_factors,
@@ -41,6 +43,8 @@ ENTRIES = (
     ListEntry("mosoblbank", ENTITY, "PAO MOSOBLBANK"),
     ListEntry("belneftekhim", ENTITY, "BELNEFTEKHIM"),
     ListEntry("pak", PERSON, "PAK, Kwang Hun"),
+    ListEntry("phuangphet", PERSON, "PHUANGPHET, Suwit"),
+    ListEntry("pichayos", PERSON, "PICHAYOS, Winai"),
     ListEntry("park", PERSON, "PARK, Jin Hyok"),
     ListEntry("jong", PERSON, "JONG, Man Bok"),
     ListEntry("zhao", PERSON, "WEI, Zhao"),
@@ -172,3 +176,27 @@ def test_one_syllable_of_a_given_name_is_someone_else(
     index: ScreeningIndex, name: str, entry: str
 ) -> None:
     assert entry not in held(index, name)
+
+
+def test_thai_spellings_share_a_key() -> None:
+    assert thai_key("phuangphet") == thai_key("puangpetch") == "puangpet"
+    assert thai_key("phitchayot") == thai_key("pichayos")
+    assert thai_key("jintana") == thai_key("chintana")
+    assert thai_key("pichai") is None  # one syllable or two: its letters are the name
+
+
+@pytest.mark.parametrize(
+    ("name", "entry"),
+    [
+        ("PUANGPETCH, Suwit", "phuangphet"),
+        ("PHITCHAYOT, Winai", "pichayos"),
+    ],
+)
+def test_a_thai_name_spelled_letter_for_letter_is_the_name(
+    index: ScreeningIndex, name: str, entry: str
+) -> None:
+    assert entry in held(index, name)
+
+
+def test_a_thai_spelling_makes_no_look_alike(index: ScreeningIndex) -> None:
+    assert "phuangphet" not in held(index, "PUANGPETCH, Somchai")  # another given name

@@ -20,6 +20,8 @@ sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
                          ("soleimani" = "salimani", "zubaida" =
                          "zubaydah", "maalim" = "mualem"; 5+ letters)
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
+Thai spellings           ``thai_names.thai_key`` ("puangpetch" =       0.84
+                         "phuangphet"; 7+ letters)
 sound key                same ``sound_keys`` key, letters close        0.82
                          ("qadhafi" = "gaddafi", "chong" = "jong",
                          "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
@@ -41,7 +43,7 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
-from finmesh.domain.screening import abd_names, syllables, word_forms
+from finmesh.domain.screening import abd_names, syllables, thai_names, word_forms
 from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
@@ -61,6 +63,7 @@ SIM_SILENT_H = 0.89
 SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
+SIM_THAI = 0.84
 SIM_SOUND_KEY = 0.82
 SIM_ABD_NAME = 0.87
 SIM_ABD_STEM = 0.78
@@ -80,6 +83,7 @@ KINSHIP = {
     SIM_VOWELS: "vowels differ",
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
+    SIM_THAI: "Thai spelling",
     SIM_SOUND_KEY: "same sounds",
     SIM_ABD_NAME: "same Abd name",
     SIM_ABD_STEM: "Abd name without Abd",
@@ -180,6 +184,7 @@ class Vocabulary:
         self._by_abd_stem: MultiMap[str, int] = MultiMap()
         self._by_word_form: MultiMap[str, int] = MultiMap()
         self._by_syllable: MultiMap[str, int] = MultiMap()
+        self._by_thai: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -222,6 +227,9 @@ class Vocabulary:
             self._by_word_form.add(family, index)
         for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
             self._by_syllable.add(syllable, index)
+        thai = thai_names.thai_key(word)
+        if thai is not None:
+            self._by_thai.add(thai, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
@@ -257,6 +265,9 @@ class Vocabulary:
             self._add(found, self._by_word_form.get(family), SIM_WORD_FORM)
         for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
             self._add(found, self._by_syllable.get(syllable), SIM_SYLLABLE)
+        thai = thai_names.thai_key(word)
+        if thai is not None:
+            self._add(found, self._by_thai.get(thai), SIM_THAI)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
