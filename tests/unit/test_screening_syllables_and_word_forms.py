@@ -12,6 +12,7 @@ import pytest
 from finmesh.domain.screening import syllables, word_forms
 from finmesh.domain.screening.index import ScreeningIndex
 from finmesh.domain.screening.model import EntryType, ListEntry
+from finmesh.domain.screening.normalise import fold
 from finmesh.domain.screening.thai_names import thai_key
 from finmesh.domain.screening.weights import (
     GENERIC_WEIGHT_MAX,
@@ -200,3 +201,9 @@ def test_a_thai_name_spelled_letter_for_letter_is_the_name(
 
 def test_a_thai_spelling_makes_no_look_alike(index: ScreeningIndex) -> None:
     assert "phuangphet" not in held(index, "PUANGPETCH, Somchai")  # another given name
+
+
+def test_persian_gh_after_a_vowel_is_q() -> None:
+    assert fold("sadegh") == fold("sadeq")
+    assert fold("araghi") == fold("araqi")
+    assert fold("ghazi") != fold("qazi")  # an initial gh stays: Arabic غ is not ق

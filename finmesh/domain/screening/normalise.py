@@ -276,7 +276,7 @@ _FOLD_LETTERS = _one_pass(
         ("^gk", "g"),
         ("kh|ch", "h"),  # х (BGN "kh", German "ch"), χ ("ch", "h"); so ч too
         ("ph", "f"),
-        ("ck|q|c", "k"),
+        ("ck|q|c|(?<=[aeiou])gh", "k"),  # Persian ق, غ after a vowel: "Sadegh" = "Sadeq"
         ("ks|x", "x"),
         ("w", "v"),
         ("tz|z(?=[vw])", "ts"),  # ц: German "Zwetkow" = "Tsvetkov"
