@@ -17,8 +17,8 @@ from finmesh.domain.screening.thai_names import thai_key
 from finmesh.domain.screening.weights import (
     GENERIC_WEIGHT_MAX,
     positional_factors,
+    screened_weight,
     syllabic,
-    word_weight,
 )
 from tests.unit.screening_index import held, unit_index
 
@@ -39,6 +39,7 @@ ENTRIES = (
     ListEntry("aluminum", ENTITY, "IRAN ALUMINUM COMPANY"),
     ListEntry("hana", ENTITY, "HANA BANKING CORPORATION LTD"),
     ListEntry("osleg", ENTITY, "OSLEG"),
+    ListEntry("europe", ENTITY, "EUROPE TRANSPORTATION LIMITED"),
     ListEntry("kardiam", ENTITY, "KARDIAM"),
     ListEntry("tawasul", ENTITY, "TAWASUL COMPANY"),
     ListEntry("mosoblbank", ENTITY, "PAO MOSOBLBANK"),
@@ -71,7 +72,9 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
     assert word_forms.stem("iranian") == word_forms.stem("iran")
     assert word_forms.stem("marina") is None  # a proper word keeps its ending
     assert word_forms.stem("banking") is None
-    assert word_weight("charitable", 1.0) == word_weight("charity", 1.0) == GENERIC_WEIGHT_MAX
+    # screened, a form of a common word weighs as a generic word; listed, as rare as it is
+    assert screened_weight("mines", 1.0) == screened_weight("mining", 1.0) == GENERIC_WEIGHT_MAX
+    assert screened_weight("osleg", 1.0) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -83,7 +86,7 @@ def test_the_forms_of_a_common_word_share_one_stem() -> None:
         ("JOZA INDUSTRIES COMPANY", "joza"),
         ("STATE ADMINISTRATION COUNCIL", "council"),
         ("IRANIAN ALUMINUM COMPANY", "aluminum"),
-        ("OSLEG MINES", "osleg"),  # "mines" is a generic word, as "mining" is
+        ("OSLEG MINES", "osleg"),  # "mines" weighs as a generic word, as "mining" does
         ("OSLEG (PVT.) LTD.", "osleg"),  # Pakistani "(Pvt.) Ltd.", a legal form
         ("KARDIAM BVBA", "kardiam"),  # Belgian B.V.B.A.
         ("CONCERN BELNEFTEKHIM", "belneftekhim"),  # a Belarusian state "concern"
@@ -101,6 +104,7 @@ def test_a_common_word_in_another_form_is_the_same_institution(
     ("name", "entry"),
     [
         ("Bank of China", "hana"),  # "banking" is not folded to "bank"
+        ("UBS EUROPE SE", "europe"),  # listed "transportation" keeps its weight
         ("KOREA BANKS CORPORATION", "hana"),  # "banks" is "bank", not "banking"
     ],
 )

@@ -436,11 +436,12 @@ class ScreeningIndex:
         )
 
     def _query_word_weight(self, readings: tuple[str, ...]) -> float:
-        """The listed weight of the first reading that is a listed word, else a guess."""
-        ids, weights = self._vocabulary.ids, self._vocabulary.weights
+        """The listed weight of the first reading that is a listed word (as screened:
+        ``Vocabulary.screened_weight``), else a guess."""
+        ids = self._vocabulary.ids
         for reading in readings:
             if reading in ids:
-                return weights[ids[reading]]
+                return self._vocabulary.screened_weight(ids[reading])
         return word_weight(readings[0], UNKNOWN_WORD_WEIGHT)
 
     def _text_hits(self, query: Query, min_score: float, limit: int) -> list[_Found]:

@@ -50,7 +50,13 @@ from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
 from finmesh.domain.screening.sound_keys import ARTICLE_WORD_CHARS_MIN, sound_keys
 from finmesh.domain.screening.typos import TypoIndex
-from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
+from finmesh.domain.screening.weights import (
+    GENERIC_WORDS,
+    PARTICLES,
+    PATRONYMIC,
+    STOPWORDS,
+    screened_weight,
+)
 
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
@@ -198,6 +204,11 @@ class Vocabulary:
         self.abjad.append(abjad)
         self.weights.append(1.0)
         return index
+
+    def screened_weight(self, word: int) -> float:
+        """The weight of listed word ``word`` written in a screened name
+        (``weights.screened_weight``)."""
+        return screened_weight(self.words[word], self.weights[word])
 
     def add_joined(self, article: str, word: int) -> None:
         """Let ``article`` and the listed word ``word``, written as one, find ``word``."""

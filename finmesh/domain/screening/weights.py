@@ -4,7 +4,7 @@ A word's weight is its inverse document frequency over all names of the lists sc
 against, scaled to (0, 1]: a word in one name weighs 1, a word in every name almost 0.
 Words that are common in names of any list (``GENERIC_WORDS``: "bank", "trading",
 "international", ...) are capped at ``GENERIC_WEIGHT_MAX`` even in a small list where
-they happen to be rare (and so are all their forms, ``word_forms``); grammatical words
+they happen to be rare (a screened form of them too, ``screened_weight``); grammatical words
 (``STOPWORDS``: "the", "of", ...) and name particles (``PARTICLES``: "bin", "al", "van",
 ...) weigh almost nothing, and so do initials. So "PAO Bank" can never match "Bank
 Rossiya" on "bank" alone.
@@ -67,7 +67,7 @@ GENERIC_WORDS = _words(
     " foundation association institute university society limited production manufacturing"
     " plant factory research scientific academy unitary public joint stock open closed russian"
     " russia iran syria korea concern ventures establishment hawala foreign"
-) | frozenset(STEMS)
+)
 
 
 def idf_weight(document_frequency: int, names: int) -> float:
@@ -75,6 +75,14 @@ def idf_weight(document_frequency: int, names: int) -> float:
     if names <= 1:
         return 1.0
     return math.log1p(names / max(document_frequency, 1)) / math.log1p(names)
+
+
+def screened_weight(word: str, listed: float) -> float:
+    """The weight of a screened word whose listed weight is ``listed``: a form of a common
+    word of institution names (``word_forms``) weighs no more than a generic word, so
+    "OSLEG MINES" is the listed "OSLEG" ("mines" is rare in the list, as "mining" is
+    not). Listed names keep their weights: "EUROPE TRANSPORTATION" is not "UBS Europe"."""
+    return min(listed, GENERIC_WEIGHT_MAX) if word in STEMS else listed
 
 
 def word_weight(word: str, idf: float) -> float:
