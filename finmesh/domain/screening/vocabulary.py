@@ -8,7 +8,6 @@ kinship                  found through                                 similarit
 same word                the word itself                               1.00
 romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
-common word, other form  ``word_forms`` ("managing" = "management")    0.94
 Korean, Chinese syllable ``syllables`` ("pak" = "park", "chao" =       0.92
                          "zhao": one syllable in two systems)
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
@@ -22,6 +21,8 @@ sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
 Thai spellings           ``thai_names.thai_key`` ("puangpetch" =       0.84
                          "phuangphet"; 7+ letters)
+common word, other form  ``word_forms`` ("managing" = "management";   0.83
+                         below a typo: "centre" is "center" at 0.90)
 sound key                same ``sound_keys`` key, letters close        0.82
                          ("qadhafi" = "gaddafi", "chong" = "jong",
                          "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
@@ -61,7 +62,7 @@ from finmesh.domain.screening.weights import (
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
 SIM_JOINED = 0.95
-SIM_WORD_FORM = 0.94
+SIM_WORD_FORM = 0.83
 SIM_SYLLABLE = 0.92
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
