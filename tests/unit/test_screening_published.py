@@ -16,24 +16,30 @@ from benchmarks.screening.scoreboard import Scoreboard, screen_cases
 from finmesh.domain.screening.decision import HOLD_THRESHOLD
 from finmesh.domain.screening.index import ScreeningIndex
 
-RECALL_IN_SCOPE_MIN = 0.76
-"""Measured 0.773 on the unseen half (3,035 in-scope aliases; 0.757 before patronymics,
+RECALL_IN_SCOPE_MIN = 0.77
+"""Measured 0.777 on the unseen half (3,035 in-scope aliases; 0.773 before syllables by
+romanisation system, forms of common words and Thai spellings; 0.757 before patronymics,
 short forms with the last given name as surname, "Abd" stems and abbreviations of
 Muhammad; 0.708 before sound keys, titles, split words and second given names; 0.682
 before persons' short forms, first-letter romanisations and sound-alike spellings)."""
-FALSE_ALERT_RATE_MAX = 0.013
-"""Measured 0.0125 on the unseen half (15,420 clean names; 0.0141 before replaced words,
-initial vowels of short names and names turned round and respelled; 0.0144 before the
-third round; 0.0232 before extra words cost more against one-word listed names)."""
+FALSE_ALERT_RATE_MAX = 0.0125
+"""Measured 0.0123 on the unseen half (15,420 clean names; 0.0125 before Korean and
+Chinese names counted every syllable; 0.0141 before replaced words, initial vowels of
+short names and names turned round and respelled; 0.0144 before the third round; 0.0232
+before extra words cost more against one-word listed names)."""
+REGISTRY_BANK_RATE_MAX = 0.0055
+"""Measured 0.0054 on the unseen half (37 of 6,912 registry banks, as before the fifth
+round; 0.0042 before the third)."""
 KIND_RECALL_MIN = {
     "entity:fewer_parts": 0.79,  # measured 0.818 (short names)
     "entity:more_parts": 0.89,  # 0.909 (0.984 before one-word listed names cost more)
-    "entity:respelled": 0.76,  # 0.780 (0.734 before sound keys)
-    "entity:respelled+fewer_parts": 0.45,  # 0.463 (0.337 before split words)
+    "entity:respelled": 0.79,  # 0.809 (0.780 before forms of common words, 0.734 before sound keys)
+    "entity:respelled+fewer_parts": 0.47,  # 0.480 (0.337 before split words)
+    "entity:respelled+more_parts": 0.47,  # 0.487 (0.469 before forms of common words)
     "person:fewer_parts": 0.80,  # 0.816 (0.768 before the last given name as surname)
     "person:more_parts": 0.98,  # 1.0
-    "person:respelled": 0.82,  # 0.835 (0.822 before the fourth round, 0.764 before sound keys)
-    "person:respelled+fewer_parts": 0.57,  # 0.581 (0.531 before patronymics counted 0.15)
+    "person:respelled": 0.83,  # 0.838 (0.835 before syllables, 0.764 before sound keys)
+    "person:respelled+fewer_parts": 0.57,  # 0.583 (0.531 before patronymics counted 0.15)
     "person:respelled+more_parts": 0.79,  # 0.806 (0.726)
 }
 
@@ -62,6 +68,10 @@ def test_unseen_recall_in_scope_holds_its_floor(board: Scoreboard) -> None:
 
 def test_unseen_false_alert_rate_holds_its_ceiling(board: Scoreboard) -> None:
     assert board.false_alert_rate() <= FALSE_ALERT_RATE_MAX
+
+
+def test_unseen_registry_banks_hold_their_ceiling(board: Scoreboard) -> None:
+    assert board.kind_rate("clean:registry_bank") <= REGISTRY_BANK_RATE_MAX
 
 
 def test_unseen_recall_per_kind_holds_its_floor(board: Scoreboard) -> None:

@@ -46,12 +46,7 @@ from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import NormalName, normalise_name, text_words
 from finmesh.domain.screening.slavic_names import latin_readings
 from finmesh.domain.screening.vocabulary import ARTICLE_PREFIXES, Matches, Vocabulary
-from finmesh.domain.screening.weights import (
-    idf_weight,
-    leading_titles,
-    positional_factors,
-    word_weight,
-)
+from finmesh.domain.screening.weights import idf_weight, positional_factors, word_weight
 
 COVERAGE_FLOOR = 0.55
 """Least share of a listed name's weight a query must match for the name to be scored."""
@@ -222,7 +217,7 @@ class ScreeningIndex:
         form = self._forms.get((words, weights, person))
         if form is None:
             required = (
-                short_forms.person_keys(weights, surname_words, leading_titles(spelled))
+                short_forms.person_keys(weights, surname_words, spelled)
                 if person
                 else short_forms.entity_keys(weights)
             )
@@ -441,11 +436,12 @@ class ScreeningIndex:
         )
 
     def _query_word_weight(self, readings: tuple[str, ...]) -> float:
-        """The listed weight of the first reading that is a listed word, else a guess."""
-        ids, weights = self._vocabulary.ids, self._vocabulary.weights
+        """The listed weight of the first reading that is a listed word (as screened:
+        ``Vocabulary.screened_weight``), else a guess."""
+        ids = self._vocabulary.ids
         for reading in readings:
             if reading in ids:
-                return weights[ids[reading]]
+                return self._vocabulary.screened_weight(ids[reading])
         return word_weight(readings[0], UNKNOWN_WORD_WEIGHT)
 
     def _text_hits(self, query: Query, min_score: float, limit: int) -> list[_Found]:

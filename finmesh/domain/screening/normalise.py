@@ -44,6 +44,8 @@ LEGAL_FORMS = POLICY_LEGAL_FORMS | frozenset(
         "psc", "qsc", "qpsc", "saog", "saoc", "pjs", "ppjs", "sal",
         # English long forms
         "incorporated", "corporation", "company", "gesellschaft",
+        # Belgian (B.V.B.A., S.P.R.L.), Pakistani and Indian "(Pvt.) Ltd.", Russian АКБ
+        "bvba", "sprl", "pvt", "akb",
     }
 )  # fmt: skip
 """Legal-form words (extends the policy list, which measures use)."""
@@ -274,7 +276,7 @@ _FOLD_LETTERS = _one_pass(
         ("^gk", "g"),
         ("kh|ch", "h"),  # х (BGN "kh", German "ch"), χ ("ch", "h"); so ч too
         ("ph", "f"),
-        ("ck|q|c", "k"),
+        ("ck|q|c|(?<=[aeiou])gh", "k"),  # Persian ق, غ after a vowel: "Sadegh" = "Sadeq"
         ("ks|x", "x"),
         ("w", "v"),
         ("tz|z(?=[vw])", "ts"),  # ц: German "Zwetkow" = "Tsvetkov"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from finmesh.domain.screening.scoring import Alignment
+from finmesh.domain.screening.weights import leading_titles, syllabic
 
 
 class ShortFormed(Protocol):
@@ -57,14 +58,20 @@ def entity_keys(weights: tuple[float, ...]) -> tuple[int, ...]:
     return tuple(sorted({0, heaviest}))
 
 
-def person_keys(weights: tuple[float, ...], surname_words: int, titles: int = 0) -> tuple[int, ...]:
+def person_keys(
+    weights: tuple[float, ...], surname_words: int, words: tuple[str, ...]
+) -> tuple[int, ...]:
     """Positions a short form of a listed person's name must match: the first given name
     and the heaviest word of the surname ("LAREDO, Ismael" for "LAREDO DONJUAN, Ismael";
     never the given name alone; ``second_given_keys`` for the second given name). Only
     names of three words or more whose surname is known ("SURNAME, Given") have a short
-    form; the first given name is the first after its ``titles`` ("KHAN, Haji Nasir
-    Ali")."""
+    form; the first given name is the first after its titles ("KHAN, Haji Nasir Ali").
+    A Korean or Chinese name written one syllable a word has none: one syllable of its
+    given name is another name ("KIM, Yong" is not "KIM, Yong Chol", ``weights.syllabic``)."""
+    titles = leading_titles(words)
     if surname_words <= 0 or len(weights) - titles < 3 or surname_words + titles >= len(weights):
+        return ()
+    if syllabic(words):
         return ()
     first_surname = len(weights) - surname_words
     surname = max(range(first_surname, len(weights)), key=weights.__getitem__)

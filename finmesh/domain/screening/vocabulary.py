@@ -8,6 +8,8 @@ kinship                  found through                                 similarit
 same word                the word itself                               1.00
 romanisation variant     ``fold`` ("yevgeniy" = "evgeny")              0.97
 two words as one         "al"/"el" + word, or two screened words       0.95
+Korean, Chinese syllable ``syllables`` ("pak" = "park", "chao" =       0.92
+                         "zhao": one syllable in two systems)
 one typo                 ``typos.TypoIndex`` on the word as written    0.90
 abjad word               consonants, long vowels fit (``abjad_fits``)  0.91
 silent h (short words)   ``without_silent_h`` ("thae" = "tae",         0.89
@@ -17,6 +19,10 @@ sound-alike spelling     same ``skeleton``, vowel keys one edit apart  0.86
                          ("soleimani" = "salimani", "zubaida" =
                          "zubaydah", "maalim" = "mualem"; 5+ letters)
 variant and one typo     ``typos.TypoIndex`` on the folded word        0.85
+Thai spellings           ``thai_names.thai_key`` ("puangpetch" =       0.84
+                         "phuangphet"; 7+ letters)
+common word, other form  ``word_forms`` ("managing" = "management";   0.83
+                         below a typo: "centre" is "center" at 0.90)
 sound key                same ``sound_keys`` key, letters close        0.82
                          ("qadhafi" = "gaddafi", "chong" = "jong",
                          "zreik" = "zuraik"; ``SOUND_KEY_LETTERS_MIN``)
@@ -38,24 +44,33 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, Indel
 
-from finmesh.domain.screening import abd_names
+from finmesh.domain.screening import abd_names, syllables, thai_names, word_forms
 from finmesh.domain.screening.given_names import canonical_forms, expansions
 from finmesh.domain.screening.multimap import MultiMap
 from finmesh.domain.screening.normalise import abjad_fits, fold, skeleton, vowel_key
 from finmesh.domain.screening.slavic_names import SIM_SAME_NAME
 from finmesh.domain.screening.sound_keys import ARTICLE_WORD_CHARS_MIN, sound_keys
 from finmesh.domain.screening.typos import TypoIndex
-from finmesh.domain.screening.weights import GENERIC_WORDS, PARTICLES, PATRONYMIC, STOPWORDS
+from finmesh.domain.screening.weights import (
+    GENERIC_WORDS,
+    PARTICLES,
+    PATRONYMIC,
+    STOPWORDS,
+    screened_weight,
+)
 
 SIM_EXACT = 1.0
 SIM_FOLD = 0.97
 SIM_JOINED = 0.95
+SIM_WORD_FORM = 0.83
+SIM_SYLLABLE = 0.92
 SIM_ONE_TYPO = 0.90
 SIM_ABJAD = 0.91
 SIM_SILENT_H = 0.89
 SIM_VOWELS = 0.88
 SIM_SOUND_ALIKE = 0.86
 SIM_FOLD_TYPO = 0.85
+SIM_THAI = 0.84
 SIM_SOUND_KEY = 0.82
 SIM_ABD_NAME = 0.87
 SIM_ABD_STEM = 0.78
@@ -67,12 +82,15 @@ KINSHIP = {
     SIM_EXACT: "same word",
     SIM_FOLD: "spelling variant",
     SIM_JOINED: "joined words",
+    SIM_WORD_FORM: "other form of the word",
+    SIM_SYLLABLE: "same syllable",
     SIM_ONE_TYPO: "1 typo",
     SIM_ABJAD: "abjad spelling",
     SIM_SILENT_H: "silent h",
     SIM_VOWELS: "vowels differ",
     SIM_SOUND_ALIKE: "sounds alike",
     SIM_FOLD_TYPO: "variant with 1 typo",
+    SIM_THAI: "Thai spelling",
     SIM_SOUND_KEY: "same sounds",
     SIM_ABD_NAME: "same Abd name",
     SIM_ABD_STEM: "Abd name without Abd",
@@ -171,6 +189,9 @@ class Vocabulary:
         self._by_sound: MultiMap[str, int] = MultiMap()
         self._by_silent_h: MultiMap[str, int] = MultiMap()
         self._by_abd_stem: MultiMap[str, int] = MultiMap()
+        self._by_word_form: MultiMap[str, int] = MultiMap()
+        self._by_syllable: MultiMap[str, int] = MultiMap()
+        self._by_thai: MultiMap[str, int] = MultiMap()
         self._typos = TypoIndex()
         """Listed words as written and, where different, folded."""
 
@@ -184,6 +205,11 @@ class Vocabulary:
         self.abjad.append(abjad)
         self.weights.append(1.0)
         return index
+
+    def screened_weight(self, word: int) -> float:
+        """The weight of listed word ``word`` written in a screened name
+        (``weights.screened_weight``)."""
+        return screened_weight(self.words[word], self.weights[word])
 
     def add_joined(self, article: str, word: int) -> None:
         """Let ``article`` and the listed word ``word``, written as one, find ``word``."""
@@ -208,6 +234,14 @@ class Vocabulary:
         folded = fold(word)
         if _fold_applies(word, folded):
             self._by_fold.add(folded, index)
+        family = word_forms.stem(word)
+        if family is not None:
+            self._by_word_form.add(family, index)
+        for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
+            self._by_syllable.add(syllable, index)
+        thai = thai_names.thai_key(word)
+        if thai is not None:
+            self._by_thai.add(thai, index)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._by_vowels.add(vowel_key(folded), index)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)
@@ -238,6 +272,14 @@ class Vocabulary:
         if _fold_applies(word, folded):
             self._add(found, self._by_fold.get(folded), SIM_FOLD)
         self._add(found, self._by_joined.get(folded), SIM_JOINED)
+        family = word_forms.stem(word)
+        if family is not None:
+            self._add(found, self._by_word_form.get(family), SIM_WORD_FORM)
+        for syllable in () if word in COMMON_WORDS else syllables.syllable_keys(word):
+            self._add(found, self._by_syllable.get(syllable), SIM_SYLLABLE)
+        thai = thai_names.thai_key(word)
+        if thai is not None:
+            self._add(found, self._by_thai.get(thai), SIM_THAI)
         if len(folded) >= VOWEL_KEY_CHARS_MIN:
             self._add(found, self._by_vowels.get(vowel_key(folded)), SIM_VOWELS)
         given_name = _GIVEN_NAME_BY_FOLD.get(folded)

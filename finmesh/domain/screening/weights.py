@@ -4,9 +4,10 @@ A word's weight is its inverse document frequency over all names of the lists sc
 against, scaled to (0, 1]: a word in one name weighs 1, a word in every name almost 0.
 Words that are common in names of any list (``GENERIC_WORDS``: "bank", "trading",
 "international", ...) are capped at ``GENERIC_WEIGHT_MAX`` even in a small list where
-they happen to be rare; grammatical words (``STOPWORDS``: "the", "of", ...) and name
-particles (``PARTICLES``: "bin", "al", "van", ...) weigh almost nothing, and so do
-initials. So "PAO Bank" can never match "Bank Rossiya" on "bank" alone.
+they happen to be rare (a screened form of them too, ``screened_weight``); grammatical words
+(``STOPWORDS``: "the", "of", ...) and name particles (``PARTICLES``: "bin", "al", "van",
+...) weigh almost nothing, and so do initials. So "PAO Bank" can never match "Bank
+Rossiya" on "bank" alone.
 
 In a person's name of three or more words, the middle words (patronymics, second given
 names) count ``MIDDLE_NAME_FACTOR`` of their weight, and an Arabic nasab ("bin X", "son
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import math
 import re
+
+from finmesh.domain.screening.syllables import syllable_keys
+from finmesh.domain.screening.word_forms import STEMS
 
 
 def _words(text: str) -> frozenset[str]:
@@ -62,7 +66,7 @@ GENERIC_WORDS = _words(
     " exchange business office center centre ministry authority organization organisation"
     " foundation association institute university society limited production manufacturing"
     " plant factory research scientific academy unitary public joint stock open closed russian"
-    " russia iran syria korea"
+    " russia iran syria korea concern ventures establishment hawala foreign"
 )
 
 
@@ -71,6 +75,14 @@ def idf_weight(document_frequency: int, names: int) -> float:
     if names <= 1:
         return 1.0
     return math.log1p(names / max(document_frequency, 1)) / math.log1p(names)
+
+
+def screened_weight(word: str, listed: float) -> float:
+    """The weight of a screened word whose listed weight is ``listed``: a form of a common
+    word of institution names (``word_forms``) weighs no more than a generic word, so
+    "OSLEG MINES" is the listed "OSLEG" ("mines" is rare in the list, as "mining" is
+    not). Listed names keep their weights: "EUROPE TRANSPORTATION" is not "UBS Europe"."""
+    return min(listed, GENERIC_WEIGHT_MAX) if word in STEMS else listed
 
 
 def word_weight(word: str, idf: float) -> float:
@@ -99,6 +111,18 @@ Latin letters leave it out more often than not ("TYURIN, Vladimir" for "TYURIN, 
 Anatolyevich")."""
 
 
+SYLLABIC_NAME_WORDS_MIN = 3
+"""Fewest words of a person's name written one Korean or Chinese syllable a word whose
+words all count in full (``syllabic``)."""
+
+
+def syllabic(words: tuple[str, ...]) -> bool:
+    """Whether a person's name is written one Korean or Chinese syllable a word ("KIM,
+    Yong Chol", "HO, Chun Ting"): its given syllables make one given name, so neither is a
+    middle name ("KIM, Yong" is someone else than "KIM, Yong Chol")."""
+    return len(words) >= SYLLABIC_NAME_WORDS_MIN and all(map(syllable_keys, words))
+
+
 SECOND_SURNAME_FACTOR = 0.5
 """A surname word after the first (a maternal surname, the second part of a compound
 surname): payments often drop it ("CARRIZALEZ RENGIFO" written "Carrizalez")."""
@@ -115,7 +139,10 @@ def positional_factors(
     words are the surname (the last ``surname_words``): they are not middle names,
     whatever their number ("FAKHRIZADEH-MAHABADI, Mohsen"). A listed patronymic counts
     ``PATRONYMIC_FACTOR``, a screened one (not ``listed``) as a middle name: left out it
-    costs little, written it says whose child the person is."""
+    costs little, written it says whose child the person is. The syllables of a Korean or
+    Chinese name all count in full (``syllabic``)."""
+    if person and syllabic(words):
+        return (1.0,) * len(words)
     if person and 0 < surname_words < len(words):
         return _structured_factors(words, surname_words, listed)
     titles = leading_titles(words) if person and len(words) > 2 else 0
