@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from finmesh.config import NetworkConfig
 from finmesh.network.create import init_network
@@ -165,3 +166,27 @@ def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProc
         check=False,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
     )
+
+
+@contextlib.contextmanager
+def served_in_process(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a loopback port, on a thread of this process (so a
+    test can reach into the node while it serves); yields the base URL."""
+    import threading
+
+    import uvicorn
+
+    from finmesh.node.launcher import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", ws="none"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -8,15 +8,12 @@ path off and on between requests), real keys and signatures."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from finmesh.api.app import create_app
 from finmesh.api.hot_paths import FinmeshApp
@@ -24,9 +21,8 @@ from finmesh.domain import limits
 from finmesh.domain.iso20022 import example_message
 from finmesh.identity import pki, request_auth
 from finmesh.identity.profile import Profile, load_profile
-from finmesh.node.launcher import free_port
 from finmesh.node.root import Node
-from tests.netutil import authorize_all, participants, submission
+from tests.netutil import authorize_all, participants, served_in_process, submission
 
 PATH = "/v1/messages"
 
@@ -37,18 +33,10 @@ def served(network: Path) -> Iterator[tuple[FinmeshApp, Node, str, Path]]:
     authorize_all(node.store, node.clock())
     app = create_app(node)
     assert isinstance(app, FinmeshApp) and ("POST", PATH) in app.hot
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        yield app, node, f"http://127.0.0.1:{port}", network
+        with served_in_process(app) as url:
+            yield app, node, url, network
     finally:
-        server.should_exit = True
-        thread.join(10)
         node.close()
 
 

@@ -6,24 +6,20 @@ raise. One real node (uvicorn on loopback, in this process), real signed request
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from finmesh.api.app import create_app
 from finmesh.domain.iso20022 import example_message
 from finmesh.identity import pki, request_auth
 from finmesh.identity.profile import load_profile
-from finmesh.node.launcher import free_port
 from finmesh.node.root import Node
 from finmesh.store import sqlite
-from tests.netutil import authorize_all, participants, submission
+from tests.netutil import authorize_all, participants, served_in_process, submission
 
 STATEMENTS_PER_REQUEST_MAX = 17
 """One message per request: 20 before the participants were read once per trust
@@ -54,20 +50,10 @@ def served(network: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str
     monkeypatch.setattr(sqlite.SqliteStore, "_open", traced_open)
     node = Node(network)
     authorize_all(node.store, node.clock())
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(node), port=port, log_level="warning", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", traced
+        with served_in_process(create_app(node)) as url:
+            yield url, traced
     finally:
-        server.should_exit = True
-        thread.join(10)
         node.close()
 
 
