@@ -75,8 +75,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FINMESH_CONSOLE_SESSION_MINUTES", "30", "minutes",
             "how long an operator's console session lasts (1 to 1440)"),
     Setting("FINMESH_SQLITE_CACHE_MB", "64", "MiB",
-            "page cache of each SQLite connection (SQLite's own default is 2; it grows only "
-            "as pages are read): the upper levels of a large store's indexes stay in memory"),
+            "page cache of each SQLite connection that stores incoming messages (one per "
+            "worker; the others keep SQLite's 2): the message indexes' pages stay in memory"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -106,6 +106,10 @@ class SqlStore(
     @abstractmethod
     def close(self) -> None: ...
 
+    def _storing_messages(self, db: Handle) -> None:
+        """Told inside each transaction that stores messages, on its connection: a
+        dialect may size that connection for the message indexes (SQLite's page cache)."""
+
     def listen(self, on_change: Callable[[], None]) -> Listening | None:
         """Call ``on_change`` from another thread whenever any process commits a change;
         None where the database cannot tell (SQLite: its node polls instead)."""
@@ -230,6 +234,7 @@ class SqlStore(
             claim_nonces(db, nonces)
             if not messages:
                 return outcomes
+            self._storing_messages(db)
             if guard is not None:
                 check_guard(db, guard)
                 check_trust(db, guard)

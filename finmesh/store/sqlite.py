@@ -19,6 +19,7 @@ from pathlib import Path
 from finmesh import config
 from finmesh.store import migrations, queries
 from finmesh.store.audit_head import head_path
+from finmesh.store.handle import Handle
 from finmesh.store.migrations import IncompatibleStore
 from finmesh.store.port import StoreUnavailable
 from finmesh.store.sql_store import SqlStore
@@ -98,6 +99,7 @@ class SqliteStore(SqlStore):
     def __init__(self, path: Path, steps: Sequence[migrations.Migration] | None = None) -> None:
         super().__init__(anchor=head_path(path))
         self.path = path
+        self._storing_cache_kib = int(config.sqlite_cache_mb() * 1024)  # refused at open
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -130,8 +132,6 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        # negative: KiB (SQLite's unit); the cache grows only as pages are read
-        conn.execute(f"PRAGMA cache_size = -{int(config.sqlite_cache_mb() * 1024)}")
         with self._lock:
             self._all.append(conn)
         return conn
@@ -159,6 +159,16 @@ class SqliteStore(SqlStore):
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+
+    def _storing_messages(self, db: Handle) -> None:
+        # Only connections that store messages (each worker's intake thread) get the
+        # large page cache: they walk the message indexes, which outgrow SQLite's 2 MiB
+        # once the store holds millions. Every other connection keeps the default:
+        # SQLite empties a connection's cache whenever another has written, and that
+        # costs more the more pages the connection has held.
+        if getattr(self._local, "storing", None) is not db:
+            db.execute(f"PRAGMA cache_size = -{self._storing_cache_kib}")
+            self._local.storing = db
 
     def schema_version(self) -> int:
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])

@@ -109,17 +109,21 @@ def test_a_page_of_never_delivered_messages_is_read_from_the_partial_index(
         store.close()
 
 
-def test_each_connection_gets_the_page_cache_the_setting_asks_for(
+def test_the_connection_that_stores_messages_gets_the_page_cache_the_setting_asks_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """FINMESH_SQLITE_CACHE_MB sizes every connection's page cache (SQLite's unit for
-    a negative cache_size is KiB); a value that is no size is refused by name."""
+    """FINMESH_SQLITE_CACHE_MB sizes the page cache of a connection once it has stored
+    messages (SQLite's unit for a negative cache_size is KiB); other connections keep
+    SQLite's default; a value that is no size is refused by name when the store opens."""
     monkeypatch.setenv("FINMESH_SQLITE_CACHE_MB", "16")
-    store = SqliteStore(tmp_path / "a.db")
+    store = seed(SqliteStore(tmp_path / "a.db"))
     try:
+        default = store._conn().execute("PRAGMA cache_size").fetchone()[0]
+        assert default == -2000  # SQLite's own: about 2 MiB
+        store.store_batch([msg(A, B, "m1")])
         assert store._conn().execute("PRAGMA cache_size").fetchone()[0] == -16 * 1024
+        monkeypatch.setenv("FINMESH_SQLITE_CACHE_MB", "lots")
+        with pytest.raises(BadSetting, match="FINMESH_SQLITE_CACHE_MB"):
+            SqliteStore(tmp_path / "b.db")  # at open, not at the first message
     finally:
         store.close()
-    monkeypatch.setenv("FINMESH_SQLITE_CACHE_MB", "lots")
-    with pytest.raises(BadSetting, match="FINMESH_SQLITE_CACHE_MB"):
-        SqliteStore(tmp_path / "b.db")
