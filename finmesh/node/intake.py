@@ -234,7 +234,7 @@ class Intake:
         sender: Bic,
         cert_pem: bytes,
         item: Submission,
-        routes: Routes | None = None,
+        routes: Routes,
     ) -> Verdict | Admitted:
         parsed: ParsedMessage | None = None
         try:
@@ -247,7 +247,7 @@ class Intake:
                 raise Rejected(Reason.BAD_SIGNATURE)
             admission.check_sender(admission.header_bic(parsed.sender_bic, "From"), sender)
             to = admission.header_bic(parsed.receiver_bic, "To")
-            receiver = self._route(sender, to, Routes(self.members()) if routes is None else routes)
+            receiver = self._route(sender, to, routes)
         except Rejected as exc:
             return Verdict.nak(exc, parsed)
         return Admitted(str(sender), receiver, item, parsed, translation)

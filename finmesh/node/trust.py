@@ -189,10 +189,10 @@ class Trust:
 
     # request authentication and deliveries
 
-    def check_not_revoked(self, identity: pki.CertIdentity, at: MembersAt | None = None) -> None:
+    def check_not_revoked(self, identity: pki.CertIdentity, at: MembersAt) -> None:
         """CertificateRevoked if the certificate is revoked (``at``: the request's view
         of the participants, read once for all its checks)."""
-        if (self.members.now() if at is None else at).revoked(identity):
+        if at.revoked(identity):
             raise CertificateRevoked(
                 f"the certificate of {identity.subject} (serial {identity.serial}) is revoked"
             )
