@@ -22,6 +22,11 @@ from finmesh.domain.screening.weights import (
 )
 from tests.unit.screening_index import held, unit_index
 
+
+def _same_syllable(word: str, other: str) -> bool:
+    """Whether some system writes ``word`` and ``other`` for one syllable."""
+    return not set(syllables.syllable_keys(word)).isdisjoint(syllables.syllable_keys(other))
+
 PERSON, ENTITY = EntryType.PERSON, EntryType.ENTITY
 FILLERS = (
     "KOREA MINING DEVELOPMENT TRADING CORPORATION;IRAN INSURANCE COMPANY;"
@@ -129,7 +134,7 @@ def test_word_forms_make_no_look_alike(index: ScreeningIndex, name: str, entry: 
     ],
 )
 def test_two_systems_write_one_syllable(word: str, other: str) -> None:
-    assert syllables.same_syllable(word, other)
+    assert _same_syllable(word, other)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +149,7 @@ def test_two_systems_write_one_syllable(word: str, other: str) -> None:
     ],
 )
 def test_other_syllables_stay_apart(word: str, other: str) -> None:
-    assert not syllables.same_syllable(word, other)
+    assert not _same_syllable(word, other)
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,6 @@ The tables are facts of the systems, written for this project.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 KOREAN_INITIALS = (
     "k g", "kk gg", "n", "t d", "tt dd", "r l", "m", "p b", "pp bb", "s", "ss", "",
     "ch j", "tch jj", "ch", "k", "t", "p", "h",
@@ -164,7 +162,6 @@ SPELLINGS = _table()
 """A spelling of a syllable -> the syllables (keys) it may write."""
 
 
-@lru_cache(maxsize=65536)
 def syllable_keys(word: str) -> tuple[str, ...]:
     """The Korean and Chinese syllables a lower-case word may write (none for a word
     longer than ``SYLLABLE_CHARS_MAX`` or not a syllable of either language)."""
@@ -172,7 +169,3 @@ def syllable_keys(word: str) -> tuple[str, ...]:
         return ()
     return SPELLINGS.get(word, ())
 
-
-def same_syllable(word: str, other: str) -> bool:
-    """Whether some system writes ``word`` and ``other`` for one syllable."""
-    return not set(syllable_keys(word)).isdisjoint(syllable_keys(other))
